@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Login emails are unique whatever their case: "Jean@X.fr" logs in the account of "jean@x.fr".
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("A login email is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_verified_at", timezone.now())
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the portal, identified by a login email.
+
+    ``is_active`` says whether the account may be used at all (an administrator can deactivate it);
+    ``email_verified_at`` says whether its owner has activated it from the emailed link. Both are needed to log in.
+    """
+
+    email = models.EmailField(_("login email address"), max_length=254, unique=True)
+    contact_email = models.EmailField(
+        _("contact email address"),
+        max_length=254,
+        blank=True,
+        help_text=_("Used for every notification. When empty, the login email address is used."),
+    )
+    last_name = models.CharField(_("name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    address_complement_1 = models.CharField(_("address supplement 1"), max_length=200, blank=True)
+    address_complement_2 = models.CharField(_("address supplement 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="FR")
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    survey_consent = models.BooleanField(_("agrees to receive satisfaction surveys"), default=False)
+    secret_question = models.CharField(_("secret question"), max_length=50, blank=True)
+    secret_answer = models.CharField(_("secret answer (hashed)"), max_length=255, blank=True, editable=False)
+
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Unselect this instead of deleting an account: the person can no longer log in."),
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    email_verified_at = models.DateTimeField(_("activated on"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("created on"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["last_name", "first_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+    @property
+    def is_activated(self):
+        return self.email_verified_at is not None
+
+    @property
+    def notification_email(self):
+        return self.contact_email or self.email

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+ENVIRONMENT_NOTICES = {
+    "demo": _(
+        "Demonstration environment: this is not the State's Chorus Pro portal. "
+        "Nothing entered here is sent to the administration."
+    ),
+    "qualification": _(
+        "Qualification environment: this instance is for testing. "
+        "Nothing entered here is sent to the administration."
+    ),
+}
+
+
+def portal(request):
+    """The portal's identity, the links to this same page in the other languages and, outside production,
+    the notice naming the environment."""
+    environment = settings.PORTAL_ENVIRONMENT
+    current = get_language()
+    return {
+        "other_languages": [
+            {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+            for code, name in settings.LANGUAGES
+            if code != current
+        ],
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_OPERATOR": settings.PORTAL_OPERATOR,
+        "PORTAL_CONTACT_EMAIL": settings.PORTAL_CONTACT_EMAIL,
+        "environment_notice": None
+        if environment == "production"
+        else ENVIRONMENT_NOTICES.get(environment, ENVIRONMENT_NOTICES["demo"]),
+    }

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from news.services import news_load_seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of the embedded defaults (news of the official guides). Safe to run again."
+
+    def handle(self, *args, **options):
+        created = news_load_seed()
+        self.stdout.write(f"News: {created} created.")

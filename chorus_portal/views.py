@@ -1,0 +1,34 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.forms import LoginForm
+from news.selectors import news_published
+
+
+@require_GET
+def home(request):
+    """Home page of seed 003: login box, news, "New on Chorus Pro?" and the public structure search."""
+    return render(
+        request,
+        "home.html",
+        {
+            "login_form": LoginForm(request),
+            "news": news_published()[:5],
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For a load balancer: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -18,5 +18,8 @@ class UserAdmin(BaseUserAdmin):
         (_("Permissions"), {"fields": ["is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "last_name", "first_name", "password1", "password2"]}),
+        (
+            None,
+            {"classes": ["wide"], "fields": ["email", "last_name", "first_name", "password1", "password2"]},
+        ),
     ]

@@ -17,4 +17,3 @@ class PortalForm(DsfrBaseForm):
             first = next((name for name in self._errors if name in self.fields), None)
             if first:
                 self.fields[first].widget.attrs["autofocus"] = ""
-

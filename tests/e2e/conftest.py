@@ -1,0 +1,52 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the live server, with axe checks."""
+
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) whose relative URLs resolve against the live server.
+
+    Console errors (a Content-Security-Policy violation, a script error) fail the test at teardown.
+    """
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"Browser console errors: {errors}"
+
+
+_axe = Axe()
+
+
+def axe_check(page):
+    """Fail with axe's report when the current page has any accessibility violation."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, results.generate_report()

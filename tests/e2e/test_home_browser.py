@@ -1,0 +1,56 @@
+import pytest
+
+from tests.e2e.conftest import axe_check
+from tests.factories import DEFAULT_PASSWORD, NewsFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "news_text"),
+    [
+        ("fr", "Vous avez déjà un compte ?", "Chorus Pro remplace Chorus Factures"),
+        ("en", "Already have an account?", "Chorus Pro replaces Chorus Factures"),
+    ],
+)
+def test_home_page_in_each_language_is_accessible(page, language, heading, news_text):
+    NewsFactory(body_fr="Chorus Pro remplace Chorus Factures", body_en="Chorus Pro replaces Chorus Factures")
+    page.goto(f"/{language}/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_text(news_text).is_visible()
+    axe_check(page)
+
+
+def test_language_switch_keeps_the_page(page):
+    page.goto("/fr/login/")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**/en/login/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url("**/fr/login/")
+
+
+def test_login_and_logout_with_the_keyboard(page):
+    UserFactory(email="stephanie.dupond@example.fr", first_name="Stéphanie", last_name="DUPOND")
+    page.goto("/fr/")
+    page.get_by_label("Adresse électronique de connexion").fill("Stephanie.Dupond@Example.fr")
+    page.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    page.wait_for_url("**/fr/")
+    assert page.get_by_text("Stéphanie DUPOND").first.is_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Déconnexion").first.click()
+    assert page.get_by_role("heading", name="Vous avez déjà un compte ?").is_visible()
+
+
+def test_wrong_password_keeps_the_email_and_says_so(page):
+    UserFactory(email="stephanie.dupond@example.fr")
+    page.goto("/en/")
+    page.get_by_label("Login email address").fill("stephanie.dupond@example.fr")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/en/login/")
+    assert page.get_by_text("Incorrect login email address or password").is_visible()
+    assert page.get_by_label("Login email address").input_value() == "stephanie.dupond@example.fr"
+    axe_check(page)

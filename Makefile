@@ -36,7 +36,6 @@ install: $(VENV)/.installed
 
 .PHONY: setup
 setup: install
-	@$(PY) manage.py compilemessages --ignore '.venv' -v 0
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py createcachetable
 	@$(PY) manage.py load_demo_data
@@ -84,7 +83,6 @@ pg-stop:
 
 .PHONY: test
 test: install system-deps
-	@$(PY) manage.py compilemessages --ignore '.venv' -v 0
 	@echo "== ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 	@echo "== migrations"; $(PY) manage.py makemigrations --check --dry-run -v 0
 	@echo "== SQLite"; $(VENV)/bin/pytest -m "not browser" -q

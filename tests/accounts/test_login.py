@@ -76,3 +76,16 @@ def test_logout_needs_a_post(client):
 def test_login_page_queries_are_bounded(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client.get("/fr/login/").status_code == 200
+
+
+def test_login_page_sends_back_to_the_page_asked_for(client):
+    UserFactory(email="retour@example.fr")
+    response = client.post(
+        "/en/login/", {"username": "retour@example.fr", "password": DEFAULT_PASSWORD, "next": "/en/admin/"}
+    )
+    assert response.headers["Location"] == "/en/admin/"
+    outside = client.post(
+        "/en/login/",
+        {"username": "retour@example.fr", "password": DEFAULT_PASSWORD, "next": "https://evil.example/"},
+    )
+    assert outside.headers["Location"] == "/en/"

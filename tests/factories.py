@@ -19,10 +19,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # Save the password set by the post-generation call (a post_generation hook named "_save" ran before
+        # it: factory_boy runs them in alphabetical order, so the password was never saved).
         if create:
-            obj.save()
+            instance.save()
 
     class Params:
         not_activated = factory.Trait(email_verified_at=None, password=None)

@@ -126,7 +126,10 @@ class PasswordResetForm(NewPasswordForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        # The DSFR base form has already built the bound fields: change them too.
         if user.secret_question:
             self.fields["secret_answer"].label = user.secret_question_label
+            self["secret_answer"].label = user.secret_question_label
         else:
             del self.fields["secret_answer"]
+            self._bound_fields_cache.pop("secret_answer", None)

@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 from django.conf import settings
@@ -22,11 +23,11 @@ class SecretQuestion(models.TextChoices):
 
 
 def normalize_secret_answer(answer: str) -> str:
-    """The form in which a secret answer is hashed and compared: case, accents and spacing do not matter
-    ("  Éléonore " and "eleonore" are the same answer)."""
+    """The form in which a secret answer is hashed and compared: case, accents, punctuation and spacing do not
+    matter ("  Éléonore " and "eleonore", "Noisy-le-Grand" and "noisy le grand" are the same answer)."""
     decomposed = unicodedata.normalize("NFKD", answer)
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(without_accents.casefold().split())
+    return " ".join(re.sub(r"[\W_]+", " ", without_accents.casefold()).split())
 
 
 class UserManager(BaseUserManager):

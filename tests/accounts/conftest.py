@@ -1,10 +1,19 @@
 import re
 
 import pytest
+from django.utils import translation
 
 from tests.factories import UserFactory
 
 NEW_PASSWORD = "Ornithorynque-Bleu-47"
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """``reverse()`` in a test gives the /fr/ URLs, whatever language an earlier test's request left active."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

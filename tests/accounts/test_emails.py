@@ -168,6 +168,8 @@ def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
 
 
+# The worker closes "old" connections as it would between tasks: the test cannot run inside a transaction.
+@pytest.mark.django_db(transaction=True)
 def test_an_smtp_outage_loses_no_email(settings, smtp_port, pending_user, django_capture_on_commit_callbacks):
     """Queued while the SMTP server is down, kept in the database, delivered by the worker once it is back."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -206,6 +208,7 @@ def test_an_smtp_outage_loses_no_email(settings, smtp_port, pending_user, django
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_permanent_refusal_is_not_retried(
     settings, pending_user, django_capture_on_commit_callbacks, smtp_port
 ):
@@ -232,3 +235,17 @@ def test_the_activation_link_of_the_email_works(
     with django_capture_on_commit_callbacks(execute=True):
         user_activation_send(user=pending_user)
     assert client.get(activation_path(mailoutbox[0])).status_code == 200
+
+
+def test_an_administrator_can_resend_the_activation_link(
+    admin_client, pending_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    activated = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/fr/admin/accounts/user/",
+            {"action": "resend_activation", "_selected_action": [pending_user.pk, activated.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert [message.to for message in mailoutbox] == [["stephanie.dupond@aife.fr"]]

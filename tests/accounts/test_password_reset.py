@@ -156,3 +156,16 @@ def test_requests_are_rate_limited_per_connection(client):
     for number in range(10):
         assert client.post(url, {"email": f"personne{number}@aife.fr"}).status_code == 302
     assert client.post(url, {"email": "encore@aife.fr"}).status_code == 429
+
+
+def test_the_reset_page_never_writes_on_get(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = activated_user()
+    url = reverse("password_reset_confirm", kwargs={"token": password_reset_tokens.make(user)})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert {query["sql"].split()[0].upper() for query in queries.captured_queries} <= {"SELECT"}
+    with django_assert_max_num_queries(2):
+        client.get(url)

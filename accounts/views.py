@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -41,7 +41,11 @@ class LogoutView(auth_views.LogoutView):
 def lockout(request, credentials=None, *args, **kwargs):
     """django-axes' answer once the failure limit is reached: say when to try again."""
     retry_minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, "accounts/lockout.html", {"retry_minutes": retry_minutes}, status=429)
+    # The cool-off runs from this last failure.
+    retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    return render(
+        request, "accounts/lockout.html", {"retry_minutes": retry_minutes, "retry_at": retry_at}, status=429
+    )
 
 
 def too_many_requests(request):

@@ -63,6 +63,8 @@ def test_lockout_after_repeated_failures_says_when_to_retry(client, settings):
         locked = login(client, user.email, "Pas-le-bon-1234")
         assert locked.status_code == 429
         assert "réessayez dans 15 minutes" in locked.text
+        retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME).strftime("%H:%M")
+        assert f"Vous pourrez vous reconnecter à partir de {retry_at}." in locked.text
         # Even the right password is refused while locked.
         assert login(client, user.email, DEFAULT_PASSWORD).status_code == 429
         # English page.

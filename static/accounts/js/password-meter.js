@@ -40,9 +40,11 @@
     var value = password.value;
     var found = groups(value);
     var count = 0;
-    ["upper", "lower", "digit", "special"].forEach(function (name) {
-      if (found[name]) { count += 1; }
-      mark(name, value ? found[name] : null);
+    var names = ["upper", "lower", "digit", "special"];
+    names.forEach(function (name) { if (found[name]) { count += 1; } });
+    names.forEach(function (name) {
+      // A missing group is an error only while fewer than 3 groups are there.
+      mark(name, !value ? null : (found[name] ? true : (count >= 3 ? null : false)));
     });
     mark("length", value ? value.length >= 12 : null);
     mark("groups", value ? count >= 3 : null);

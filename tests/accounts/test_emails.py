@@ -59,6 +59,7 @@ def test_signup_sends_the_summary_then_the_activation_email(
         assert [mimetype for _content, mimetype in message.alternatives] == ["text/html"]
 
     assert summary.subject == "Chorus Pro – Votre compte utilisateur a été créé"
+    assert "Mes rattachements aux structures" not in summary.body
     for wording in [
         "Bonjour Stéphanie DUPOND,",
         "Votre compte utilisateur stephanie.dupond@aife.fr a été créé sur Chorus Pro.",
@@ -91,6 +92,8 @@ def test_emails_are_in_the_users_language(mailoutbox, django_capture_on_commit_c
     assert activation.subject == "Chorus Pro – Activate your user account"
     assert "This link is valid for 72 hours" in activation.body
     assert activation_path(activation).startswith("/en/activation/")
+    # An account created first, without a structure: the summary says how to attach it to one.
+    assert "“My attachments to structures”" in summary.body
 
 
 def test_validity_follows_the_setting(settings, pending_user, mailoutbox, django_capture_on_commit_callbacks):

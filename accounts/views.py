@@ -1,9 +1,11 @@
 import math
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -52,6 +54,26 @@ def too_many_requests(request):
     return render(request, "accounts/too_many_requests.html", status=429)
 
 
+def _refuse_writes(execute, sql, params, many, context):
+    if not sql.lstrip().upper().startswith("SELECT"):
+        raise RuntimeError(f"An emailed link was opened (GET): it must not write ({sql[:60]}…).")
+    return execute(sql, params, many, context)
+
+
+def read_only_on_get(view):
+    """Email links: GET shows, POST acts. A GET of the decorated view cannot write to the database (a mail
+    scanner that opens the link changes nothing)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            with connection.execute_wrapper(_refuse_writes):
+                return view(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def link_failure(request, error: TokenError, *, purpose: str):
     """An unusable emailed link: say why, in the user's language when the link named a user, and offer a new
     link."""
@@ -75,6 +97,7 @@ def link_failure(request, error: TokenError, *, purpose: str):
 @never_cache
 @sensitive_post_parameters("password1", "password2", "secret_answer")
 @require_http_methods(["GET", "POST"])
+@read_only_on_get
 def activate(request, token):
     """Step 4 of the signup: the emailed link shows the activation page (GET writes nothing); the form activates
     the account (POST)."""
@@ -150,6 +173,7 @@ def password_reset_sent(request):
 @never_cache
 @sensitive_post_parameters("password1", "password2", "secret_answer")
 @require_http_methods(["GET", "POST"])
+@read_only_on_get
 def password_reset_confirm(request, token):
     """The reset link: the secret question, then the new password (GET shows, POST acts)."""
     try:

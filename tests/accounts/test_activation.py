@@ -2,7 +2,7 @@ import html
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -257,3 +257,16 @@ def test_secret_answers_ignore_case_accents_and_punctuation(typed, stored):
 def test_failure_pages_are_cheap(client, pending_user, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert client.get(reverse("activate", kwargs={"token": "not-a-token"})).status_code == 400
+
+
+def test_a_get_of_an_email_link_cannot_write(rf):
+    from accounts.views import read_only_on_get
+
+    @read_only_on_get
+    def writing_view(request):
+        UserFactory()
+
+    with pytest.raises(RuntimeError, match="must not write"), transaction.atomic():
+        writing_view(rf.get("/"))
+    writing_view(rf.post("/"))
+    assert User.objects.count() == 1

@@ -254,6 +254,8 @@ if not DEBUG:
         _unsafe.append("PORTAL_CAPTCHA_TEST_MODE=1 lets any robot through the captcha")
     if not ALLOWED_HOSTS:
         _unsafe.append("ALLOWED_HOSTS is empty")
+    if not PORTAL_BASE_URL.startswith("https://"):
+        _unsafe.append("PORTAL_BASE_URL (the start of the links sent by email) is not an https:// address")
     if _unsafe:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(_unsafe) + ".")
 

@@ -78,3 +78,9 @@ def test_lockout_after_repeated_failures_says_when_to_retry(client, settings):
         # After the cool-off, the right password works again.
         traveller.shift(settings.AXES_COOLOFF_TIME.total_seconds() + 1)
         assert login(client, user.email, DEFAULT_PASSWORD).status_code == 302
+
+
+def test_the_login_page_leads_to_a_new_activation_link(client):
+    text = client.get(reverse("login")).text
+    assert "Lien d'activation expiré ou perdu ?" in text.replace("&#x27;", "'")
+    assert reverse("activation_link_request") in text

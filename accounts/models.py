@@ -1,9 +1,33 @@
+import re
+import unicodedata
+
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class SecretQuestion(models.TextChoices):
+    """The questions offered at activation (the code is stored in ``User.secret_question``)."""
+
+    FIRST_PET = "first_pet", _("What was the name of your first pet?")
+    BIRTH_CITY = "birth_city", _("In which city were you born?")
+    MOTHER_MAIDEN_NAME = "mother_maiden_name", _("What is your mother's maiden name?")
+    FIRST_SCHOOL = "first_school", _("What was the name of your first school?")
+    CHILDHOOD_FRIEND = "childhood_friend", _("What is the first name of your childhood best friend?")
+    FIRST_CAR = "first_car", _("What was the make of your first car?")
+    FAVOURITE_BOOK = "favourite_book", _("What is the title of your favourite book?")
+
+
+def normalize_secret_answer(answer: str) -> str:
+    """The form in which a secret answer is hashed and compared: case, accents, punctuation and spacing do not
+    matter ("  Éléonore " and "eleonore", "Noisy-le-Grand" and "noisy le grand" are the same answer)."""
+    decomposed = unicodedata.normalize("NFKD", answer)
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\W_]+", " ", without_accents.casefold()).split())
 
 
 class UserManager(BaseUserManager):
@@ -106,3 +130,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def notification_email(self):
         return self.contact_email or self.email
+
+    @property
+    def secret_question_label(self):
+        if self.secret_question in SecretQuestion.values:
+            return SecretQuestion(self.secret_question).label
+        return self.secret_question
+
+    def set_secret_answer(self, raw_answer: str):
+        self.secret_answer = make_password(normalize_secret_answer(raw_answer))
+
+    def check_secret_answer(self, raw_answer: str) -> bool:
+        if not self.secret_answer:
+            return False
+        return check_password(normalize_secret_answer(raw_answer), self.secret_answer)

@@ -5,4 +5,13 @@ from accounts import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("activation/new-link/", views.activation_link_request, name="activation_link_request"),
+    path("activation/new-link/sent/", views.activation_link_sent, name="activation_link_sent"),
+    path("activation/complete/", views.activation_complete, name="activation_complete"),
+    path("activation/<str:token>/", views.activate, name="activate"),
+    path("password/forgotten/", views.password_reset, name="password_reset"),
+    path("password/forgotten/sent/", views.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/complete/", views.password_reset_complete, name="password_reset_complete"),
+    path("password/reset/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("password/strength/", views.password_strength, name="password_strength"),
 ]

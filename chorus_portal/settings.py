@@ -119,18 +119,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy of seeds 000/001 (12 characters, 3 of the 4 groups) plus similarity, common and zxcvbn checks.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.password_validation.CharacterGroupsValidator", "OPTIONS": {"min_groups": 3}},
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name")},
+        "OPTIONS": {"user_attributes": ("email", "contact_email", "first_name", "last_name")},
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Email links: the activation link lives ACCOUNT_ACTIVATION_MAX_AGE seconds (72 hours by default), the password
+# reset link PASSWORD_RESET_TIMEOUT seconds (1 hour). Both work once. Links in emails start with PORTAL_BASE_URL.
+ACCOUNT_ACTIVATION_MAX_AGE = env.int("ACCOUNT_ACTIVATION_MAX_AGE", default=72 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# "Remember me" keeps the session this long; otherwise it ends when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 
 # django-axes: lock the login out after repeated failures for the same address from the same client.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -188,12 +198,17 @@ if _email_url:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# Background tasks (emails): immediate on the embedded default, database queue + worker in production.
+# Background tasks (emails): immediate on the embedded default; in production
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and a worker, `python manage.py db_worker`, which delivers queued
+# emails and retries a failed delivery with an exponential backoff (EMAIL_DELIVERY_* below).
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"),
     }
 }
+EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", default=12)
+EMAIL_DELIVERY_RETRY_DELAY = env.int("EMAIL_DELIVERY_RETRY_DELAY", default=60)
+EMAIL_DELIVERY_RETRY_MAX_DELAY = env.int("EMAIL_DELIVERY_RETRY_MAX_DELAY", default=3600)
 
 # Captcha (django-simple-captcha). The test mode accepts "PASSED"; refused in production below.
 CAPTCHA_TEST_MODE = PORTAL_CAPTCHA_TEST_MODE
@@ -239,6 +254,8 @@ if not DEBUG:
         _unsafe.append("PORTAL_CAPTCHA_TEST_MODE=1 lets any robot through the captcha")
     if not ALLOWED_HOSTS:
         _unsafe.append("ALLOWED_HOSTS is empty")
+    if not PORTAL_BASE_URL.startswith("https://"):
+        _unsafe.append("PORTAL_BASE_URL (the start of the links sent by email) is not an https:// address")
     if _unsafe:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(_unsafe) + ".")
 

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 # The browser tests drive Chromium through Playwright's synchronous API, which runs an event loop in the test
 # thread; the ORM calls the tests make there are ordinary synchronous calls.
@@ -32,6 +33,14 @@ def _portal_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """``reverse()`` in a test gives the /fr/ URLs, whatever language an earlier test's request left active."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,7 @@ def page(browser, live_server):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
     yield page
     context.close()
     assert errors == [], f"Browser console errors: {errors}"

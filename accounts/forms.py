@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +41,92 @@ class LoginForm(PortalForm, AuthenticationForm):
         super().confirm_login_allowed(user)
         if not user.is_activated:
             raise forms.ValidationError(self.error_messages["not_activated"], code="not_activated")
+
+
+class ProfileForm(PortalForm):
+    """ "Mes informations personnelles" of "Mon Compte" (the login email is shown, not edited)."""
+
+    contact_email = forms.EmailField(
+        label=_("Contact email address"),
+        required=False,
+        max_length=254,
+        help_text=_("Your contact address will be used for all notifications."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    last_name = forms.CharField(
+        label=_("Name"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not all(char.isdigit() or char in "+ .-()" for char in phone):
+            raise forms.ValidationError(_("Enter a phone number made of digits, spaces and an optional “+”."))
+        return phone
+
+
+class PasswordChangeForm(PortalForm):
+    """Password change in "Mon Compte": the current password is asked first."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("Confirmation"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your current password is incorrect."), code="password_incorrect")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second:
+            if first != second:
+                self.add_error("new_password2", _("The two passwords differ."))
+            else:
+                try:
+                    password_validation.validate_password(first, self.user)
+                except forms.ValidationError as error:
+                    self.add_error("new_password1", error)
+        return cleaned
+
+
+class WorkspacesForm(PortalForm):
+    """The user's workspaces, each on or off."""
+
+    workspaces = forms.MultipleChoiceField(
+        label=_("My workspaces"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, workspaces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workspaces"].choices = [
+            (workspace.code, f"{workspace.label} — {workspace.description}") for workspace in workspaces
+        ]

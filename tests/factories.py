@@ -19,10 +19,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # Save once every post-generation step (the password) has run: a hook declared as a post-generation
+        # step may run before set_password, leaving an empty password in the database.
         if create:
-            obj.save()
+            instance.save()
 
     class Params:
         not_activated = factory.Trait(email_verified_at=None, password=None)

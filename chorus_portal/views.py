@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.forms import LoginForm
 from news.selectors import news_published
-from structures.selectors import event_feed
+from structures.selectors import event_feed, user_has_attachment
 
 FEED_PAGE_SIZE = 10
 
@@ -25,6 +25,7 @@ def home(request):
                     request.GET.get("page")
                 ),
                 "news": news_published()[:5],
+                "has_attachment": user_has_attachment(user=request.user),
             },
         )
     return render(

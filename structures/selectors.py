@@ -16,6 +16,14 @@ def user_is_manager(*, user):
     return Membership.objects.filter(user=user, is_active=True, role__in=MANAGER_ROLES).exists()
 
 
+def user_has_attachment(*, user):
+    """Whether the user is attached to a structure or waits for a decision (else the home shows the next step)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True).exists()
+        or AttachmentRequest.objects.filter(user=user, status=AttachmentRequest.Status.PENDING).exists()
+    )
+
+
 def user_memberships(*, user):
     return (
         Membership.objects.filter(user=user, is_active=True)

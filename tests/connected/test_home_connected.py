@@ -25,13 +25,14 @@ def test_anonymous_home_keeps_the_login_box(client):
 )
 def test_connected_home_empty_feed(client, supplier, lang, feed, empty, menu, django_assert_max_num_queries):
     login(client, supplier)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(f"/{lang}/")
     page = html.unescape(response.content.decode())
     assert response.status_code == 200
     assert feed in page
     assert empty in page
     assert menu in page
+    assert reverse("attachment_search") in page  # not attached yet: the next step is shown
     assert reverse("account") in page
     assert reverse("manager") not in page  # a simple user has no "Activités du gestionnaire"
 
@@ -44,8 +45,8 @@ def test_connected_home_feed_newest_first_and_paginated(
     event_record(user=supplier, kind=Event.Kind.ACCOUNT_CREATED)
     NewsFactory()
     login(client, supplier)
-    # session, user, events count, events page, news, menu: manager?, menu: workspaces
-    with django_assert_num_queries(7):
+    # session, user, events count, events page, news, attached? (2), menu: manager?, menu: workspaces
+    with django_assert_num_queries(9):
         page = client.get("/en/").content.decode()
     assert page.index("Your user account was created.") < page.index(
         "You opened the workspace Issued invoices."

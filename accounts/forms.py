@@ -1,8 +1,10 @@
+from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from chorus_portal.forms import PortalForm
 
 
@@ -130,3 +132,75 @@ class WorkspacesForm(PortalForm):
         self.fields["workspaces"].choices = [
             (workspace.code, f"{workspace.label} — {workspace.description}") for workspace in workspaces
         ]
+
+
+class AccountCreateForm(PortalForm):
+    """ "Saisie nouvel utilisateur" (seed 003): the account alone; the structure comes later from "Mon Compte"."""
+
+    email = forms.EmailField(
+        label=_("Login email address"),
+        max_length=254,
+        help_text=_("Your login address will let you log in."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
+    email_confirmation = forms.EmailField(
+        label=_("Enter your login email address again"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact email address"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Your contact address will be used to contact you. If it is empty, your login address will be used."
+        ),
+    )
+    last_name = forms.CharField(
+        label=_("Name"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    address = forms.CharField(
+        label=_("Address"), max_length=200, widget=forms.TextInput({"autocomplete": "address-line1"})
+    )
+    address_complement_1 = forms.CharField(label=_("Address supplement 1"), max_length=200, required=False)
+    address_complement_2 = forms.CharField(label=_("Address supplement 2"), max_length=200, required=False)
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=20, widget=forms.TextInput({"autocomplete": "postal-code"})
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, widget=forms.TextInput({"autocomplete": "address-level2"})
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=[("FR", _("France"))], initial="FR")
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput({"type": "tel"})
+    )
+    fax = forms.CharField(
+        label=_("Fax"), max_length=30, required=False, widget=forms.TextInput({"type": "tel"})
+    )
+    captcha = CaptchaField(label=_("Enter the characters shown in the image"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "An account already exists with this address: log in, or use “Forgot your password?” on the "
+                    "home page."
+                ),
+                code="exists",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email, confirmation = cleaned.get("email"), cleaned.get("email_confirmation")
+        if email and confirmation and email != confirmation.strip().lower():
+            self.add_error("email_confirmation", _("The two login email addresses differ."))
+        for name in ("phone", "fax"):
+            value = cleaned.get(name, "")
+            if value and not all(char.isdigit() or char in "+ .-()" for char in value):
+                self.add_error(name, _("Enter a phone number made of digits, spaces and an optional “+”."))
+        return cleaned

@@ -1,5 +1,8 @@
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from structures.models import Event
 from structures.services import event_record
 from workspaces.services import workspace_activations_set
@@ -33,6 +36,50 @@ def user_workspaces_set(*, user, codes):
     for workspace in closed:
         event_record(user=user, kind=Event.Kind.WORKSPACE_CLOSED, actor=user, workspace=workspace)
     return opened, closed
+
+
+@transaction.atomic
+def user_account_create(
+    *,
+    email,
+    contact_email="",
+    last_name,
+    first_name,
+    address,
+    address_complement_1="",
+    address_complement_2="",
+    postal_code,
+    city,
+    country="FR",
+    phone="",
+    fax="",
+    language="fr",
+):
+    """Account-first signup (seed 003 "Saisie nouvel utilisateur"): the account without a structure, not activated
+    (no usable password) until its owner opens the emailed activation link."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=None,
+                contact_email=contact_email.strip().lower(),
+                last_name=last_name.strip(),
+                first_name=first_name.strip(),
+                address=address.strip(),
+                address_complement_1=address_complement_1.strip(),
+                address_complement_2=address_complement_2.strip(),
+                postal_code=postal_code.strip(),
+                city=city.strip(),
+                country=country,
+                phone=phone.strip(),
+                fax=fax.strip(),
+                language=language,
+            )
+    except IntegrityError as error:  # the same address submitted twice at once
+        raise ValidationError(_("An account already exists with this address."), code="exists") from error
+    event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
+    transaction.on_commit(lambda: user_activation_send(user=user))
+    return user
 
 
 # Provisional: replaced by the activation branch

@@ -5,13 +5,20 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, WorkspacesForm
-from accounts.services import user_password_change, user_profile_update, user_workspaces_set
+from accounts.forms import AccountCreateForm, LoginForm, PasswordChangeForm, ProfileForm, WorkspacesForm
+from accounts.services import (
+    user_account_create,
+    user_password_change,
+    user_profile_update,
+    user_workspaces_set,
+)
 from structures.selectors import user_closed_requests, user_memberships, user_pending_requests
 from workspaces.selectors import user_open_workspace_codes, workspaces_available
 
@@ -104,3 +111,37 @@ def account_workspaces(request):
     user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
     messages.success(request, _("Your workspaces have been updated. The menu shows them now."))
     return redirect(reverse("account") + "#workspaces")
+
+
+# --- account-first signup (seed 003) ------------------------------------------------------------------------------
+
+
+def account_create(request):
+    """ "Saisie nouvel utilisateur": an account without a structure, activated from the emailed link."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            key: value
+            for key, value in form.cleaned_data.items()
+            if key not in ("email_confirmation", "captcha")
+        }
+        try:
+            user = user_account_create(language=get_language(), **data)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            request.session["account_created_email"] = user.email
+            return redirect("account_created")
+    return render(request, "accounts/account_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def account_created(request):
+    email = request.session.get("account_created_email")
+    if not email:
+        return redirect("account_create")
+    return render(
+        request, "accounts/account_created.html", {"email": email, "sender": settings.DEFAULT_FROM_EMAIL}
+    )

@@ -110,3 +110,94 @@ class LeaveForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["memberships"].choices = [(pk, pk) for pk in membership_ids]
         self.fields["memberships"].error_messages["required"] = _("Select at least one attachment.")
+
+
+class StructureCreateForm(PortalForm):
+    """ "Saisie nouvelle structure" (seed 003). When the SIRENE directory knows the SIRET, the corporate name and
+    the head-office address come from it and are read-only."""
+
+    SIRENE_FIELDS = (
+        "corporate_name",
+        "address",
+        "address_complement_1",
+        "address_complement_2",
+        "postal_code",
+        "city",
+    )
+
+    identifier_type = forms.ChoiceField(
+        label=_("Identifier type"),
+        choices=[
+            (value, label) for value, label in IdentifierType.choices if value != IdentifierType.PARTICULIER
+        ],
+        initial=IdentifierType.SIRET,
+    )
+    identifier = forms.CharField(label=_("Identifier"), max_length=80)
+    corporate_name = forms.CharField(label=_("Corporate name"), max_length=255)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=Structure.Status.choices,
+        initial=Structure.Status.ACTIVE,
+        widget=forms.RadioSelect,
+    )
+    label = forms.CharField(label=_("Structure label"), max_length=255, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
+    rcs_number = forms.CharField(label=_("RCS number"), max_length=50, required=False)
+    is_edi_emitter = forms.BooleanField(label=_("Issues EDI flows"), required=False)
+    receives_edi_lifecycle = forms.BooleanField(label=_("Receive life cycles in EDI"), required=False)
+    connection_request_active = forms.BooleanField(label=_("Connection request active"), required=False)
+    is_agricultural_management_centre = forms.BooleanField(
+        label=_("The structure is an agricultural management centre"), required=False
+    )
+    is_private = forms.BooleanField(
+        label=_("Private structure"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Public structures (State services, local authorities, public bodies) cannot be created by suppliers: "
+            "ask the portal's support to create them, giving their legal status, SIRET, corporate name and address."
+        ),
+    )
+    address = forms.CharField(label=_("Address"), max_length=255)
+    address_complement_1 = forms.CharField(label=_("Address supplement 1"), max_length=255, required=False)
+    address_complement_2 = forms.CharField(label=_("Address supplement 2"), max_length=255, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.ChoiceField(label=_("Country"), choices=[("FR", _("France"))], initial="FR")
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    fax = forms.CharField(label=_("Fax"), max_length=30, required=False)
+    billing_mandate = forms.BooleanField(
+        label=_("Subscribe to a billing mandate"),
+        required=False,
+        help_text=_(
+            "Only if you use the portal's form for keying invoices directly: you then allow the portal to issue "
+            "invoices on behalf of your company. You can subscribe later."
+        ),
+    )
+
+    def __init__(self, *args, sirene=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sirene = sirene
+        if sirene is not None:
+            for name in self.SIRENE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].initial = getattr(sirene, name)
+                self.fields[name].required = False
+            self.fields["corporate_name"].help_text = _("From the SIRENE directory of INSEE: not editable.")
+
+    def clean_identifier(self):
+        from structures.identifiers import validate_identifier
+
+        identifier_type = self.data.get(self.add_prefix("identifier_type"), IdentifierType.SIRET)
+        return validate_identifier(identifier_type, self.cleaned_data["identifier"])
+
+    def clean_is_private(self):
+        if not self.cleaned_data["is_private"]:
+            raise forms.ValidationError(
+                _(
+                    "Public structures cannot be created by suppliers. Ask the portal's support to create it "
+                    "(legal status, SIRET without spaces, corporate name, address, postal code, city, country)."
+                ),
+                code="public",
+            )
+        return True

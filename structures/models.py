@@ -71,6 +71,14 @@ class Structure(models.Model):
         _("submits payment requests (invoices, legal fee statements and TIC refund requests)"), default=True
     )
     feature_dume = models.BooleanField(_("creates and/or consults DUME"), default=False)
+    billing_mandate_at = models.DateTimeField(
+        _("billing mandate subscribed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The structure allows the portal to issue invoices on its behalf (direct keying of invoices)."
+        ),
+    )
 
     created_at = models.DateTimeField(_("created on"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)

@@ -469,3 +469,56 @@ def structures_load_demo_public():
         structure.moderation = Structure.Moderation.VERIFIED
         structure.save()
     return created
+
+
+# --- a new structure, created by a supplier from "Mon Compte" ------------------------------------------------------
+
+
+STRUCTURE_FIELDS = (
+    "corporate_name",
+    "label",
+    "email",
+    "rcs_number",
+    "status",
+    "is_edi_emitter",
+    "receives_edi_lifecycle",
+    "connection_request_active",
+    "is_agricultural_management_centre",
+    "address",
+    "address_complement_1",
+    "address_complement_2",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "fax",
+)
+
+
+@transaction.atomic
+def structure_create(
+    *, user, identifier_type, identifier, billing_mandate=False, is_non_diffusible=False, **data
+):
+    """Create a private structure; its creator is attached to it as primary manager. When the identifier is
+    already in the portal (including when someone else created it a moment ago), nothing is created: the caller
+    offers an attachment request instead."""
+    if Structure.objects.filter(identifier_type=identifier_type, identifier=identifier).exists():
+        raise ValidationError(_("This structure already exists in the portal."), code="exists")
+    values = {name: data[name] for name in STRUCTURE_FIELDS if name in data}
+    try:
+        with transaction.atomic():
+            structure = Structure(
+                identifier_type=identifier_type,
+                identifier=identifier,
+                is_private=True,
+                is_non_diffusible=is_non_diffusible,
+                created_by=user,
+                billing_mandate_at=timezone.now() if billing_mandate else None,
+                **values,
+            )
+            structure.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This structure already exists in the portal."), code="exists") from error
+    Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
+    event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
+    return structure

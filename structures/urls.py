@@ -22,6 +22,10 @@ urlpatterns = [
         name="attachment_request_remind",
     ),
     path("mon-compte/rattachements/supprimer/", views.memberships_leave, name="memberships_leave"),
+    path("mon-compte/structures/nouvelle/", views.structure_create, name="structure_create"),
+    path(
+        "mon-compte/structures/<int:structure_id>/creee/", views.structure_created, name="structure_created"
+    ),
     path("gestionnaire/", views.manager, name="manager"),
     path("gestionnaire/decisions/", views.manager_decide, name="manager_decide"),
     path("gestionnaire/structures/<int:structure_id>/", views.manager_structure, name="manager_structure"),

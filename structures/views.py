@@ -2,6 +2,7 @@
 Thin views: parse, call one service, redirect or render. The services check the actor's role."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +24,9 @@ from structures.forms import (
     PublicSearchForm,
     ServiceForm,
     ServiceUpdateForm,
+    StructureCreateForm,
 )
-from structures.models import Membership, Role, Structure
+from structures.models import IdentifierType, Membership, Role, Structure
 
 SEARCH_PAGE_SIZE = 10
 ATTACHMENT_SEARCH_PAGE_SIZE = 5  # "5 lignes par page" (seed 003)
@@ -359,3 +361,86 @@ def manager_service_update(request, structure_id, service_id):
         else:
             messages.success(request, _("The service has been updated."))
     return redirect(reverse("manager_structure", kwargs={"structure_id": structure.pk}) + "#services")
+
+
+# --- "+ Saisir une nouvelle structure" ----------------------------------------------------------------------------
+
+
+def _sirene_for(identifier_type, identifier):
+    """The SIRENE answer for a SIRET (None when it is not a valid SIRET), read-only pre-fill of the form."""
+    from structures.identifiers import validate_identifier
+    from structures.sirene import lookup_siret
+
+    if identifier_type != IdentifierType.SIRET:
+        return None
+    try:
+        siret = validate_identifier(identifier_type, identifier)
+    except ValidationError:
+        return None
+    return lookup_siret(siret)
+
+
+@login_required
+def structure_create(request):
+    """ "Saisie nouvelle structure": the user creates their (private) structure and becomes its primary manager."""
+    from structures.sirene import SireneStatus
+
+    source = request.POST if request.method == "POST" else request.GET
+    identifier_type = source.get("identifier_type") or IdentifierType.SIRET
+    identifier = source.get("identifier", "")
+    answer = _sirene_for(identifier_type, identifier)
+    found = answer if answer is not None and answer.status == SireneStatus.FOUND else None
+    initial = {"identifier_type": identifier_type, "identifier": identifier}
+    form = StructureCreateForm(request.POST or None, initial=initial, sirene=found)
+    if request.method == "POST" and form.is_valid():
+        if answer is not None and answer.status in (SireneStatus.UNKNOWN, SireneStatus.CLOSED):
+            form.add_error(
+                "identifier",
+                _("This SIRET is unknown to the SIRENE directory.")
+                if answer.status == SireneStatus.UNKNOWN
+                else _("This establishment is closed in the SIRENE directory: it cannot be created."),
+            )
+        else:
+            data = dict(form.cleaned_data)
+            try:
+                structure = services.structure_create(
+                    user=request.user,
+                    is_non_diffusible=bool(found and found.is_non_diffusible),
+                    **data,
+                )
+            except ValidationError as error:
+                if error.code != "exists":
+                    raise
+                messages.info(
+                    request,
+                    _(
+                        "This structure already exists in the portal: request an attachment to it. Its primary "
+                        "manager will decide."
+                    ),
+                )
+                query = {"identifier": data["identifier"], "identifier_type": data["identifier_type"]}
+                return redirect(reverse("attachment_search") + "?" + urlencode(query))
+            return redirect("structure_created", structure_id=structure.pk)
+    return render(
+        request,
+        "structures/structure_create.html",
+        {
+            "form": form,
+            "sirene_found": found is not None,
+            "sirene_unavailable": answer is not None and answer.status == SireneStatus.UNAVAILABLE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def structure_created(request, structure_id):
+    membership = get_object_or_404(
+        Membership.objects.select_related("structure"),
+        user=request.user,
+        structure_id=structure_id,
+        is_active=True,
+        role=Role.PRIMARY_MANAGER,
+    )
+    return render(request, "structures/structure_created.html", {"structure": membership.structure})

@@ -201,3 +201,29 @@ class StructureCreateForm(PortalForm):
                 code="public",
             )
         return True
+
+
+class StructureEditForm(PortalForm):
+    """A manager edits the structure's details. The identifier and the corporate name (from INSEE) stay as they are."""
+
+    label = forms.CharField(label=_("Structure label"), max_length=255, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
+    rcs_number = forms.CharField(label=_("RCS number"), max_length=50, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Structure.Status.choices, widget=forms.RadioSelect)
+    is_edi_emitter = forms.BooleanField(label=_("Issues EDI flows"), required=False)
+    receives_edi_lifecycle = forms.BooleanField(label=_("Receive life cycles in EDI"), required=False)
+    connection_request_active = forms.BooleanField(label=_("Connection request active"), required=False)
+    is_agricultural_management_centre = forms.BooleanField(
+        label=_("The structure is an agricultural management centre"), required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=255)
+    address_complement_1 = forms.CharField(label=_("Address supplement 1"), max_length=255, required=False)
+    address_complement_2 = forms.CharField(label=_("Address supplement 2"), max_length=255, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    fax = forms.CharField(label=_("Fax"), max_length=30, required=False)
+
+    @classmethod
+    def initial_for(cls, structure):
+        return {name: getattr(structure, name) for name in cls.base_fields}

@@ -522,3 +522,37 @@ def structure_create(
     Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
     event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
     return structure
+
+
+STRUCTURE_EDITABLE_FIELDS = (
+    "label",
+    "email",
+    "rcs_number",
+    "status",
+    "is_edi_emitter",
+    "receives_edi_lifecycle",
+    "connection_request_active",
+    "is_agricultural_management_centre",
+    "address",
+    "address_complement_1",
+    "address_complement_2",
+    "postal_code",
+    "city",
+    "phone",
+    "fax",
+)
+
+
+@transaction.atomic
+def structure_update(*, structure, by, **data):
+    """A manager of the structure edits its details (never its identifier nor its corporate name)."""
+    _require_manager(user=by, structure=structure)
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    changed = [
+        name for name in STRUCTURE_EDITABLE_FIELDS if name in data and getattr(structure, name) != data[name]
+    ]
+    for name in changed:
+        setattr(structure, name, data[name])
+    if changed:
+        structure.save(update_fields=[*changed, "updated_at"])
+    return structure

@@ -30,6 +30,11 @@ urlpatterns = [
     path("gestionnaire/decisions/", views.manager_decide, name="manager_decide"),
     path("gestionnaire/structures/<int:structure_id>/", views.manager_structure, name="manager_structure"),
     path(
+        "gestionnaire/structures/<int:structure_id>/modifier/",
+        views.manager_structure_edit,
+        name="manager_structure_edit",
+    ),
+    path(
         "gestionnaire/structures/<int:structure_id>/utilisateurs/<int:membership_id>/role/",
         views.manager_member_role,
         name="manager_member_role",

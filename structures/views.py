@@ -25,6 +25,7 @@ from structures.forms import (
     ServiceForm,
     ServiceUpdateForm,
     StructureCreateForm,
+    StructureEditForm,
 )
 from structures.models import IdentifierType, Membership, Role, Structure
 
@@ -444,3 +445,19 @@ def structure_created(request, structure_id):
         role=Role.PRIMARY_MANAGER,
     )
     return render(request, "structures/structure_created.html", {"structure": membership.structure})
+
+
+@login_required
+def manager_structure_edit(request, structure_id):
+    structure = _managed_structure(request, structure_id).structure
+    form = StructureEditForm(request.POST or None, initial=StructureEditForm.initial_for(structure))
+    if request.method == "POST" and form.is_valid():
+        services.structure_update(structure=structure, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The structure has been updated."))
+        return redirect("manager_structure", structure_id=structure.pk)
+    return render(
+        request,
+        "structures/manager_structure_edit.html",
+        {"form": form, "structure": structure},
+        status=400 if form.errors else 200,
+    )

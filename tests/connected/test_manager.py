@@ -343,3 +343,37 @@ def test_two_managers_deciding_at_once_leave_one_decision():
         1 if request.status == AttachmentRequest.Status.APPROVED else 0
     )
     assert Event.objects.filter(user=request.user).count() == 1
+
+
+def test_edit_the_structure(client, structure_with_manager):
+    structure, manager = structure_with_manager
+    login(client, manager)
+    url = f"/fr/gestionnaire/structures/{structure.pk}/modifier/"
+    assert "Modifier la structure" in client.get(url).content.decode()
+    data = {
+        "label": "Ma Société",
+        "status": "ACTIVE",
+        "address": "1 RUE NEUVE",
+        "postal_code": "75001",
+        "city": "PARIS",
+    }
+    assert client.post(url, {**data, "corporate_name": "HACK", "identifier": "1"}).status_code == 302
+    structure.refresh_from_db()
+    assert (structure.label, structure.address, structure.corporate_name) == (
+        "Ma Société",
+        "1 RUE NEUVE",
+        "M A SOCIETE",
+    )
+    assert "ma societe" in structure.search_text
+    bad = client.post(url, {**data, "postal_code": ""})
+    assert bad.status_code == 400 and 'value="1 RUE NEUVE"' in bad.content.decode()
+
+
+def test_edit_is_for_the_structures_managers_only(client, two_structures):
+    _, manager_a, structure_b, _, member_b = two_structures
+    login(client, manager_a)
+    assert client.get(f"/fr/gestionnaire/structures/{structure_b.pk}/modifier/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.structure_update(structure=structure_b, by=manager_a, label="X")
+    with pytest.raises(PermissionDenied):
+        services.structure_update(structure=structure_b, by=member_b.user, label="X")

@@ -277,6 +277,18 @@ class AttachmentRequest(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("Attachment requests are never deleted: cancel or refuse them instead.")
 
+    @property
+    def reminder_available_at(self):
+        """When the requester may remind the primary manager again (one reminder per interval)."""
+        from datetime import timedelta
+
+        hours = getattr(settings, "PORTAL_ATTACHMENT_REMINDER_HOURS", 24)
+        return (self.reminded_at or self.created_at) + timedelta(hours=hours)
+
+    @property
+    def can_remind(self):
+        return self.status == self.Status.PENDING and timezone.now() >= self.reminder_available_at
+
 
 class Event(models.Model):
     """One line of a user's "Fil d'événements": something that happened to their account or their structures."""

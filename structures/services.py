@@ -1,8 +1,6 @@
 """Every write on structures, attachments and the event feed. Each function that acts on a structure checks the
 actor's role on *that* structure first: a manager of structure A can never act on structure B."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +12,6 @@ from structures import emails
 from structures.models import AttachmentRequest, Event, Membership, Role, Scope, Service, Structure
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
-
-
-def reminder_interval():
-    return timedelta(hours=getattr(settings, "PORTAL_ATTACHMENT_REMINDER_HOURS", 24))
 
 
 # --- event feed ---------------------------------------------------------------------------------------------
@@ -143,11 +137,10 @@ def attachment_request_cancel(*, request_id, user):
 def attachment_request_remind(*, request_id, user):
     """Email the primary manager again about a pending request, at most once per reminder interval."""
     request = _own_pending_request(request_id=request_id, user=user)
-    last = request.reminded_at or request.created_at
-    if timezone.now() - last < reminder_interval():
+    if not request.can_remind:
         raise ValidationError(
             _("The manager was notified less than %(hours)s hours ago. You can remind them later.")
-            % {"hours": int(reminder_interval().total_seconds() // 3600)},
+            % {"hours": getattr(settings, "PORTAL_ATTACHMENT_REMINDER_HOURS", 24)},
             code="too_soon",
         )
     primary = (

@@ -284,7 +284,9 @@ def test_remind_the_manager_is_rate_limited(
     too_soon = client.post(url, follow=True).content.decode()
     assert "less than 24 hours ago" in too_soon
     assert mailoutbox == []
+    assert "Reminder possible from" in client.get("/en/mon-compte/").content.decode()
     with time_machine.travel(start + datetime.timedelta(hours=25)):
+        assert "Remind the manager" in client.get("/en/mon-compte/").content.decode()
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url)
         assert len(mailoutbox) == 1 and mailoutbox[0].to == [manager.email]

@@ -204,3 +204,39 @@ class AccountCreateForm(PortalForm):
             if value and not all(char.isdigit() or char in "+ .-()" for char in value):
                 self.add_error(name, _("Enter a phone number made of digits, spaces and an optional “+”."))
         return cleaned
+
+
+class SecretQuestionForm(PortalForm):
+    """Change the secret question used to recover the password (the current password is asked first)."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    secret_question = forms.CharField(label=_("Secret question"), max_length=50)
+    secret_answer = forms.CharField(
+        label=_("Answer"), max_length=100, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        # The question list belongs to the activation flow; follow the model field when it has choices.
+        choices = User._meta.get_field("secret_question").choices
+        if choices:
+            self.fields["secret_question"] = forms.ChoiceField(label=_("Secret question"), choices=choices)
+        self.fields["secret_question"].initial = user.secret_question
+        self.order_fields(["current_password", "secret_question", "secret_answer"])
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your current password is incorrect."), code="password_incorrect")
+        return password
+
+    def clean_secret_answer(self):
+        answer = " ".join(self.cleaned_data["secret_answer"].split())
+        if len(answer) < 2:
+            raise forms.ValidationError(_("Enter an answer of at least 2 characters."))
+        return answer

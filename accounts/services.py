@@ -1,3 +1,4 @@
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,15 @@ def user_password_change(*, user, new_password):
     """Set a new password (the form checked the current one)."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def user_secret_question_change(*, user, secret_question, secret_answer):
+    """Store a new secret question and its answer, hashed (case and spaces ignored when checked)."""
+    user.secret_question = secret_question
+    user.secret_answer = make_password(" ".join(secret_answer.split()).casefold())
+    user.save(update_fields=["secret_question", "secret_answer"])
     return user
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("mon-compte/", views.account, name="account"),
     path("mon-compte/informations/", views.account_profile, name="account_profile"),
     path("mon-compte/mot-de-passe/", views.account_password, name="account_password"),
+    path("mon-compte/question-secrete/", views.account_secret_question, name="account_secret_question"),
     path("mon-compte/espaces/", views.account_workspaces, name="account_workspaces"),
 ]

@@ -12,11 +12,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import AccountCreateForm, LoginForm, PasswordChangeForm, ProfileForm, WorkspacesForm
+from accounts.forms import (
+    AccountCreateForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SecretQuestionForm,
+    WorkspacesForm,
+)
 from accounts.services import (
     user_account_create,
     user_password_change,
     user_profile_update,
+    user_secret_question_change,
     user_workspaces_set,
 )
 from structures.selectors import user_closed_requests, user_memberships, user_pending_requests
@@ -42,7 +50,9 @@ def lockout(request, credentials=None, *args, **kwargs):
 # --- "Mon Compte" ------------------------------------------------------------------------------------------------
 
 
-def _account_page(request, *, profile_form=None, password_form=None, workspaces_form=None, status=200):
+def _account_page(
+    request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
+):
     user = request.user
     workspaces = list(workspaces_available())
     return render(
@@ -59,6 +69,7 @@ def _account_page(request, *, profile_form=None, password_form=None, workspaces_
                 }
             ),
             "password_form": password_form or PasswordChangeForm(user=user),
+            "secret_form": secret_form or SecretQuestionForm(user=user),
             "workspaces_form": workspaces_form
             or WorkspacesForm(
                 workspaces=workspaces,
@@ -99,6 +110,21 @@ def account_password(request):
     user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
     update_session_auth_hash(request, request.user)
     messages.success(request, _("Your password has been changed."))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def account_secret_question(request):
+    form = SecretQuestionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, secret_form=form, status=400)
+    user_secret_question_change(
+        user=request.user,
+        secret_question=form.cleaned_data["secret_question"],
+        secret_answer=form.cleaned_data["secret_answer"],
+    )
+    messages.success(request, _("Your secret question has been changed."))
     return redirect("account")
 
 

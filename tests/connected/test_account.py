@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 from django.utils import timezone
 
@@ -329,3 +330,25 @@ def test_cannot_detach_someone_elses_attachment(client, supplier):
     client.post("/fr/mon-compte/rattachements/supprimer/", {"memberships": [other.pk]})
     other.refresh_from_db()
     assert other.is_active
+
+
+def test_secret_question_change_needs_the_current_password(client, supplier):
+    login(client, supplier)
+    url = "/fr/mon-compte/question-secrete/"
+    wrong = client.post(
+        url, {"current_password": "x", "secret_question": "Ville de naissance", "secret_answer": "Lyon"}
+    )
+    assert wrong.status_code == 400
+    assert "Votre mot de passe actuel est incorrect." in wrong.content.decode()
+    client.post(
+        url,
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "secret_question": "Ville de naissance",
+            "secret_answer": " LYON ",
+        },
+    )
+    supplier.refresh_from_db()
+    assert supplier.secret_question == "Ville de naissance"
+    assert check_password("lyon", supplier.secret_answer)
+    assert "lyon" not in supplier.secret_answer.lower().split("$")[-1]

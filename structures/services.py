@@ -287,7 +287,7 @@ def membership_detach(*, structure, membership_id, by):
     if membership.role == Role.PRIMARY_MANAGER:
         raise ValidationError(_("The primary manager cannot be detached."), code="primary")
     if membership.user_id == by.pk:
-        raise ValidationError(_("Use “Mon Compte” to detach yourself."), code="self")
+        raise ValidationError(_("Use “My account” to detach yourself."), code="self")
     if (
         membership.role == Role.SECONDARY_MANAGER
         and not Membership.objects.filter(
@@ -320,7 +320,7 @@ def memberships_leave(*, user, membership_ids):
         raise ValidationError(
             _(
                 "You are the primary manager of %(structure)s: transfer this role to another member in "
-                "“Activités du gestionnaire” before detaching yourself."
+                "“Manager activities” before detaching yourself."
             )
             % {
                 "structure": next(

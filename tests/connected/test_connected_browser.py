@@ -161,3 +161,32 @@ def test_new_structure_from_an_empty_search(page, lang, create, save, done):
     assert page.get_by_text(done).first.is_visible()
     axe_check(page)
     assert Membership.objects.get(user=supplier).role == Role.PRIMARY_MANAGER
+
+
+@pytest.mark.parametrize(
+    ("lang", "save", "done"),
+    [
+        ("fr", "Enregistrer", "Un mail d'activation est envoyé"),
+        ("en", "Save", "An activation email has been sent"),
+    ],
+)
+def test_account_first_signup(page, lang, save, done, monkeypatch):
+    from captcha.conf import settings as captcha_settings
+
+    from accounts.models import User
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+    page.goto(f"/{lang}/compte/creer/")
+    axe_check(page)
+    page.locator("#id_email").fill("fournisseur-cpp.aife@example.fr")
+    page.locator("#id_email_confirmation").fill("fournisseur-cpp.aife@example.fr")
+    page.locator("#id_last_name").fill("DUPOND")
+    page.locator("#id_first_name").fill("Stephanie")
+    page.locator("#id_address").fill("10, rue du Centre")
+    page.locator("#id_postal_code").fill("93160")
+    page.locator("#id_city").fill("NOISY-LE-GRAND")
+    page.locator("#id_captcha_1").fill("PASSED")
+    page.get_by_role("button", name=save, exact=True).click()
+    assert page.get_by_text(done).is_visible()
+    axe_check(page)
+    assert not User.objects.get(email="fournisseur-cpp.aife@example.fr").is_activated

@@ -144,3 +144,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not self.secret_answer:
             return False
         return check_password(normalize_secret_answer(raw_answer), self.secret_answer)
+
+    def masked_email(self):
+        """The notification address partly hidden, to show who must decide without giving the address away:
+        "stephanie.dupond@example.fr" → "s***d@e***.fr"."""
+        local, _, domain = self.notification_email.partition("@")
+        name, dot, tld = domain.rpartition(".")
+        masked_local = f"{local[0]}***{local[-1]}" if len(local) > 2 else f"{local[:1]}***"
+        masked_domain = f"{name[:1]}***{dot}{tld}" if name else f"{tld[:1]}***"
+        return f"{masked_local}@{masked_domain}"

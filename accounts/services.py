@@ -1,11 +1,16 @@
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import emails
 from accounts.models import User
 from accounts.ratelimit import rate_limit_count, rate_limit_hit
 from accounts.selectors import user_get_by_login_email, user_signup_summary
 from accounts.tokens import activation_tokens, password_reset_tokens
+from structures.models import Event
+from structures.services import event_record
+from workspaces.services import workspace_activations_set
 
 
 def user_signup_emails_send(*, user: User) -> None:
@@ -92,3 +97,86 @@ def user_secret_answer_verify(*, user: User, answer: str) -> bool:
         return True
     rate_limit_hit(scope="secret-answer", key=str(user.pk), limit=SECRET_ANSWER_MAX_ATTEMPTS, period=3600)
     return False
+
+
+@transaction.atomic
+def user_profile_update(*, user, contact_email, last_name, first_name, phone):
+    """ "Mes informations personnelles". The login email is not changed here."""
+    user.contact_email = contact_email.strip().lower()
+    user.last_name = last_name.strip()
+    user.first_name = first_name.strip()
+    user.phone = phone.strip()
+    user.save(update_fields=["contact_email", "last_name", "first_name", "phone"])
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user, new_password):
+    """Set a new password (the form checked the current one)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def user_secret_question_change(*, user, secret_question, secret_answer):
+    """Store a new secret question and its answer, hashed (case, accents and punctuation ignored when checked)."""
+    user.secret_question = secret_question
+    user.set_secret_answer(secret_answer)
+    user.save(update_fields=["secret_question", "secret_answer"])
+    return user
+
+
+@transaction.atomic
+def user_workspaces_set(*, user, codes):
+    """Open and close the user's workspaces at once, and write each change to their event feed."""
+    opened, closed = workspace_activations_set(user=user, codes=codes)
+    for workspace in opened:
+        event_record(user=user, kind=Event.Kind.WORKSPACE_OPENED, actor=user, workspace=workspace)
+    for workspace in closed:
+        event_record(user=user, kind=Event.Kind.WORKSPACE_CLOSED, actor=user, workspace=workspace)
+    return opened, closed
+
+
+@transaction.atomic
+def user_account_create(
+    *,
+    email,
+    contact_email="",
+    last_name,
+    first_name,
+    address,
+    address_complement_1="",
+    address_complement_2="",
+    postal_code,
+    city,
+    country="FR",
+    phone="",
+    fax="",
+    language="fr",
+):
+    """Account-first signup (seed 003 "Saisie nouvel utilisateur"): the account without a structure, not activated
+    (no usable password) until its owner opens the emailed activation link."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=None,
+                contact_email=contact_email.strip().lower(),
+                last_name=last_name.strip(),
+                first_name=first_name.strip(),
+                address=address.strip(),
+                address_complement_1=address_complement_1.strip(),
+                address_complement_2=address_complement_2.strip(),
+                postal_code=postal_code.strip(),
+                city=city.strip(),
+                country=country,
+                phone=phone.strip(),
+                fax=fax.strip(),
+                language=language,
+            )
+    except IntegrityError as error:  # the same address submitted twice at once
+        raise ValidationError(_("An account already exists with this address."), code="exists") from error
+    event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
+    transaction.on_commit(lambda: user_activation_send(user=user))
+    return user

@@ -33,3 +33,20 @@ def portal(request):
         if environment == "production"
         else ENVIRONMENT_NOTICES.get(environment, ENVIRONMENT_NOTICES["demo"]),
     }
+
+
+def connected_menu(request):
+    """The connected menu: "Activités du gestionnaire" for managers and the user's open workspaces. Evaluated only
+    when a page uses it (one query each)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.utils.functional import SimpleLazyObject
+
+    from structures.selectors import user_is_manager
+    from workspaces.selectors import user_open_workspaces
+
+    return {
+        "menu_is_manager": SimpleLazyObject(lambda: user_is_manager(user=user)),
+        "menu_workspaces": SimpleLazyObject(lambda: list(user_open_workspaces(user=user))),
+    }

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chorus_portal.context_processors.portal",
+                "chorus_portal.context_processors.connected_menu",
             ],
         },
     },

@@ -13,6 +13,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
+    path("", include("structures.urls")),
+    path("", include("workspaces.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -6,11 +7,27 @@ from django.views.decorators.http import require_GET
 
 from accounts.forms import LoginForm
 from news.selectors import news_published
+from structures.selectors import event_feed, user_has_attachment
+
+FEED_PAGE_SIZE = 10
 
 
 @require_GET
 def home(request):
-    """Home page of seed 003: login box, news, "New on Chorus Pro?" and the public structure search."""
+    """Home page of seed 003: login box, news, "New on Chorus Pro?" and the public structure search.
+    Logged in, the "Accueil connecté": event feed, news, "Mes espaces" and the public structure search."""
+    if request.user.is_authenticated:
+        return render(
+            request,
+            "home_connected.html",
+            {
+                "page_obj": Paginator(event_feed(user=request.user), FEED_PAGE_SIZE).get_page(
+                    request.GET.get("page")
+                ),
+                "news": news_published()[:5],
+                "has_attachment": user_has_attachment(user=request.user),
+            },
+        )
     return render(
         request,
         "home.html",

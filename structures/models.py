@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,6 +71,14 @@ class Structure(models.Model):
         _("submits payment requests (invoices, legal fee statements and TIC refund requests)"), default=True
     )
     feature_dume = models.BooleanField(_("creates and/or consults DUME"), default=False)
+    billing_mandate_at = models.DateTimeField(
+        _("billing mandate subscribed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The structure allows the portal to issue invoices on its behalf (direct keying of invoices)."
+        ),
+    )
 
     created_at = models.DateTimeField(_("created on"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
@@ -80,6 +90,8 @@ class Structure(models.Model):
         blank=True,
         related_name="+",
     )
+    # Accent- and case-free copy of the searchable fields, kept by save(): the same search on SQLite and PostgreSQL.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("structure")
@@ -103,6 +115,31 @@ class Structure(models.Model):
 
     def __str__(self):
         return f"{self.identifier} – {self.corporate_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def build_search_text(self):
+        return " ".join(
+            search_normalise(value)
+            for value in (self.corporate_name, self.label, self.identifier, self.postal_code, self.city)
+            if value
+        )
+
+    @property
+    def display_name(self):
+        return self.label or self.corporate_name
+
+
+def search_normalise(value: str) -> str:
+    """Lower case, accents removed, punctuation turned into spaces: "Métropole  d'Aix" → "metropole d aix"."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
 
 
 class Service(models.Model):
@@ -239,3 +276,128 @@ class AttachmentRequest(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Attachment requests are never deleted: cancel or refuse them instead.")
+
+    @property
+    def reminder_available_at(self):
+        """When the requester may remind the primary manager again (one reminder per interval)."""
+        from datetime import timedelta
+
+        hours = getattr(settings, "PORTAL_ATTACHMENT_REMINDER_HOURS", 24)
+        return (self.reminded_at or self.created_at) + timedelta(hours=hours)
+
+    @property
+    def can_remind(self):
+        return self.status == self.Status.PENDING and timezone.now() >= self.reminder_available_at
+
+
+class Event(models.Model):
+    """One line of a user's "Fil d'événements": something that happened to their account or their structures."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT_CREATED = "ACCOUNT_CREATED", _("Account created")
+        STRUCTURE_CREATED = "STRUCTURE_CREATED", _("Structure created")
+        REQUEST_SENT = "REQUEST_SENT", _("Attachment request sent")
+        REQUEST_RECEIVED = "REQUEST_RECEIVED", _("Attachment request received")
+        REQUEST_CANCELLED = "REQUEST_CANCELLED", _("Attachment request cancelled")
+        REQUEST_REMINDED = "REQUEST_REMINDED", _("Attachment request reminder")
+        REQUEST_APPROVED = "REQUEST_APPROVED", _("Attachment request approved")
+        REQUEST_REFUSED = "REQUEST_REFUSED", _("Attachment request refused")
+        APPROVED_BY_YOU = "APPROVED_BY_YOU", _("Attachment request approved by you")
+        REFUSED_BY_YOU = "REFUSED_BY_YOU", _("Attachment request refused by you")
+        ROLE_CHANGED = "ROLE_CHANGED", _("Role changed")
+        DETACHED = "DETACHED", _("Detached from a structure")
+        WORKSPACE_OPENED = "WORKSPACE_OPENED", _("Workspace opened")
+        WORKSPACE_CLOSED = "WORKSPACE_CLOSED", _("Workspace closed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        verbose_name=_("workspace"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("about"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The other person concerned, e.g. the requester in a manager's event."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="event_user_feed")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_kind_display()}"
+
+    @property
+    def text(self):
+        """The event as a sentence in the page's language. Needs structure, workspace, actor and subject loaded."""
+        kind = self.Kind
+        values = {
+            "structure": self.structure.display_name if self.structure else "",
+            "workspace": self.workspace.label if self.workspace else "",
+            "actor": self.actor.get_full_name() if self.actor else _("a manager"),
+            "subject": self.subject.get_full_name() if self.subject else "",
+            "role": self.get_role_display(),
+        }
+        sentences = {
+            kind.ACCOUNT_CREATED: _("Your user account was created."),
+            kind.STRUCTURE_CREATED: _(
+                "You created the structure %(structure)s: you are attached to it as primary manager."
+            ),
+            kind.REQUEST_SENT: _("You asked to be attached to the structure %(structure)s."),
+            kind.REQUEST_RECEIVED: _("%(subject)s asked to be attached to the structure %(structure)s."),
+            kind.REQUEST_CANCELLED: _(
+                "You cancelled your attachment request to the structure %(structure)s."
+            ),
+            kind.REQUEST_REMINDED: _(
+                "%(subject)s reminds you of their attachment request to the structure %(structure)s."
+            ),
+            kind.REQUEST_APPROVED: _(
+                "Your attachment request to the structure %(structure)s was approved by %(actor)s."
+            ),
+            kind.REQUEST_REFUSED: _(
+                "Your attachment request to the structure %(structure)s was refused by %(actor)s."
+            ),
+            kind.APPROVED_BY_YOU: _(
+                "You approved the attachment request of %(subject)s to the structure %(structure)s."
+            ),
+            kind.REFUSED_BY_YOU: _(
+                "You refused the attachment request of %(subject)s to the structure %(structure)s."
+            ),
+            kind.ROLE_CHANGED: _("Your role on the structure %(structure)s is now: %(role)s (by %(actor)s)."),
+            kind.DETACHED: _("You were detached from the structure %(structure)s by %(actor)s."),
+            kind.WORKSPACE_OPENED: _("You opened the workspace %(workspace)s."),
+            kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
+        }
+        return sentences[self.kind] % values

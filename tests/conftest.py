@@ -25,9 +25,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _portal_settings(settings):
+def _portal_settings(settings, monkeypatch):
+    from captcha.conf import settings as captcha_settings
+
     settings.CAPTCHA_TEST_MODE = True
     settings.PORTAL_CAPTCHA_TEST_MODE = True
+    # django-simple-captcha reads its test mode once, when first imported.
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

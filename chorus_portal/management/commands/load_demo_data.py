@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from news.services import news_load_seed
+from structures.services import structures_load_demo_public
 
 
 class Command(BaseCommand):
@@ -9,3 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = news_load_seed()
         self.stdout.write(f"News: {created} created.")
+        created = structures_load_demo_public()
+        self.stdout.write(f"Public structures: {created} created.")

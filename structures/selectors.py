@@ -1,0 +1,168 @@
+"""Reads of structures, attachments and event feeds, shaped so that each page runs a fixed number of queries."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from structures.models import AttachmentRequest, Event, Membership, Role, Service, Structure, search_normalise
+
+MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
+
+
+def event_feed(*, user):
+    """The user's "Fil d'événements", newest first."""
+    return Event.objects.filter(user=user).select_related("structure", "workspace", "actor", "subject")
+
+
+def user_is_manager(*, user):
+    return Membership.objects.filter(user=user, is_active=True, role__in=MANAGER_ROLES).exists()
+
+
+def user_has_attachment(*, user):
+    """Whether the user is attached to a structure or waits for a decision (else the home shows the next step)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True).exists()
+        or AttachmentRequest.objects.filter(user=user, status=AttachmentRequest.Status.PENDING).exists()
+    )
+
+
+def user_memberships(*, user):
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("structure")
+        .order_by("structure__corporate_name", "pk")
+    )
+
+
+def _primary_managers_prefetch():
+    return Prefetch(
+        "structure__memberships",
+        queryset=Membership.objects.filter(is_active=True, role=Role.PRIMARY_MANAGER).select_related("user"),
+        to_attr="primary_memberships",
+    )
+
+
+def user_pending_requests(*, user):
+    """The user's pending requests, each with ``structure.primary_memberships`` (who must decide)."""
+    return (
+        AttachmentRequest.objects.filter(user=user, status=AttachmentRequest.Status.PENDING)
+        .select_related("structure")
+        .prefetch_related("services", _primary_managers_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def user_closed_requests(*, user, limit=10):
+    """The user's latest refused or cancelled requests (approved ones show as attachments)."""
+    return (
+        AttachmentRequest.objects.filter(
+            user=user, status__in=[AttachmentRequest.Status.REFUSED, AttachmentRequest.Status.CANCELLED]
+        )
+        .select_related("structure")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def _words_filter(text):
+    condition = Q()
+    for word in search_normalise(text).split():
+        condition &= Q(search_text__contains=word)
+    return condition
+
+
+def structures_public_search(*, query):
+    """Public, active structures whose name, label, identifier, postal code or city contain every word typed
+    (accents and case ignored)."""
+    return (
+        Structure.objects.filter(is_private=False, status=Structure.Status.ACTIVE)
+        .exclude(moderation=Structure.Moderation.SUSPENDED)
+        .filter(_words_filter(query))
+        .order_by("corporate_name", "pk")
+    )
+
+
+def structures_attachable_search(*, user, criteria):
+    """The "Demander un rattachement à une structure" search (criteria of seed 003), with for each structure
+    whether the user is already attached (``is_member``) or has a pending request (``has_pending``)."""
+    queryset = Structure.objects.exclude(moderation=Structure.Moderation.SUSPENDED)
+    if criteria.get("corporate_name"):
+        queryset = queryset.filter(_words_filter(criteria["corporate_name"]))
+    if criteria.get("kind") == "PRIVATE":
+        queryset = queryset.filter(is_private=True)
+    elif criteria.get("kind") == "PUBLIC":
+        queryset = queryset.filter(is_private=False)
+    if criteria.get("identifier"):
+        queryset = queryset.filter(identifier__icontains="".join(criteria["identifier"].split()))
+    if criteria.get("identifier_type"):
+        queryset = queryset.filter(identifier_type=criteria["identifier_type"])
+    if criteria.get("label"):
+        queryset = queryset.filter(_words_filter(criteria["label"]))
+    if criteria.get("status"):
+        queryset = queryset.filter(status=criteria["status"])
+    for key in ("last_name", "first_name", "city"):
+        if criteria.get(key):
+            queryset = queryset.filter(_words_filter(criteria[key]))
+    if criteria.get("postal_code"):
+        queryset = queryset.filter(postal_code__startswith=criteria["postal_code"].strip())
+    if criteria.get("country"):
+        queryset = queryset.filter(country=criteria["country"])
+    return queryset.annotate(
+        is_member=Exists(Membership.objects.filter(structure=OuterRef("pk"), user=user, is_active=True)),
+        has_pending=Exists(
+            AttachmentRequest.objects.filter(
+                structure=OuterRef("pk"), user=user, status=AttachmentRequest.Status.PENDING
+            )
+        ),
+    ).order_by("corporate_name", "pk")
+
+
+def structure_active_services(*, structure):
+    return Service.objects.filter(structure=structure, is_active=True).order_by("code")
+
+
+# --- managers ------------------------------------------------------------------------------------------------
+
+
+def managed_memberships(*, user):
+    """The user's manager memberships, with their structures."""
+    return (
+        Membership.objects.filter(user=user, is_active=True, role__in=MANAGER_ROLES)
+        .select_related("structure")
+        .order_by("structure__corporate_name", "pk")
+    )
+
+
+def manager_pending_requests(*, user):
+    """Pending requests to every structure the user manages, oldest first (they have waited longest)."""
+    managed = Membership.objects.filter(user=user, is_active=True, role__in=MANAGER_ROLES).values(
+        "structure_id"
+    )
+    return (
+        AttachmentRequest.objects.filter(status=AttachmentRequest.Status.PENDING, structure_id__in=managed)
+        .select_related("user", "structure")
+        .prefetch_related("services")
+        .order_by("created_at", "pk")
+    )
+
+
+def structure_members(*, structure):
+    return (
+        Membership.objects.filter(structure=structure, is_active=True)
+        .select_related("user")
+        .prefetch_related("services")
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def structure_services(*, structure):
+    return Service.objects.filter(structure=structure).order_by("code")
+
+
+def structure_decisions(*, structure):
+    """History of the managers' decisions on the structure's attachment requests, newest first."""
+    return (
+        AttachmentRequest.objects.filter(
+            structure=structure,
+            status__in=[AttachmentRequest.Status.APPROVED, AttachmentRequest.Status.REFUSED],
+        )
+        .select_related("user", "decided_by")
+        .order_by("-decided_at", "-pk")
+    )

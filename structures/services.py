@@ -1,0 +1,551 @@
+"""Every write on structures, attachments and the event feed. Each function that acts on a structure checks the
+actor's role on *that* structure first: a manager of structure A can never act on structure B."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from structures import emails
+from structures.models import AttachmentRequest, Event, Membership, Role, Scope, Service, Structure
+
+MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
+
+
+# --- event feed ---------------------------------------------------------------------------------------------
+
+
+def event_record(*, user, kind, actor=None, structure=None, subject=None, workspace=None, role="", reason=""):
+    """Add a line to ``user``'s "Fil d'événements". Called by the services that make the change."""
+    return Event.objects.create(
+        user=user,
+        kind=kind,
+        actor=actor,
+        structure=structure,
+        subject=subject,
+        workspace=workspace,
+        role=role,
+        reason=reason[:500],
+    )
+
+
+# --- role checks --------------------------------------------------------------------------------------------
+
+
+def _membership_of(*, user, structure, roles, lock=False):
+    """The actor's active membership on ``structure`` with one of ``roles``, or PermissionDenied."""
+    queryset = Membership.objects.filter(user=user, structure=structure, is_active=True, role__in=roles)
+    if lock:
+        queryset = queryset.select_for_update()
+    membership = queryset.first()
+    if membership is None or not user.is_active:
+        raise PermissionDenied("Not a manager of this structure.")
+    return membership
+
+
+def _require_manager(*, user, structure, lock=False):
+    return _membership_of(user=user, structure=structure, roles=MANAGER_ROLES, lock=lock)
+
+
+def _require_primary_manager(*, user, structure, lock=False):
+    return _membership_of(user=user, structure=structure, roles=[Role.PRIMARY_MANAGER], lock=lock)
+
+
+# --- attachment requests (the requester's side) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_request_create(*, user, structure, scope=Scope.STRUCTURE, services=()):
+    """Ask to be attached to an existing structure; its managers decide. Notifies the primary manager."""
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    if structure.status != Structure.Status.ACTIVE or structure.moderation == Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is not active: no attachment request can be sent to it."))
+    if Membership.objects.filter(user=user, structure=structure, is_active=True).exists():
+        raise ValidationError(_("You are already attached to this structure."), code="already_attached")
+    if AttachmentRequest.objects.filter(
+        user=user, structure=structure, status=AttachmentRequest.Status.PENDING
+    ).exists():
+        raise ValidationError(
+            _("You already have a pending attachment request to this structure."), code="already_pending"
+        )
+    services = list(services)
+    if scope == Scope.SERVICES:
+        if not services:
+            raise ValidationError(_("Choose at least one service."), code="no_service")
+        if any(service.structure_id != structure.pk or not service.is_active for service in services):
+            raise ValidationError(_("Choose active services of this structure."), code="bad_service")
+    else:
+        services = []
+    try:
+        with transaction.atomic():
+            request = AttachmentRequest.objects.create(user=user, structure=structure, scope=scope)
+    except IntegrityError as error:  # a double submit that slipped between the check and the insert
+        raise ValidationError(
+            _("You already have a pending attachment request to this structure."), code="already_pending"
+        ) from error
+    if services:
+        request.services.set(services)
+    event_record(user=user, kind=Event.Kind.REQUEST_SENT, actor=user, structure=structure)
+    managers = list(
+        Membership.objects.filter(structure=structure, is_active=True, role__in=MANAGER_ROLES).select_related(
+            "user"
+        )
+    )
+    for membership in managers:
+        event_record(
+            user=membership.user,
+            kind=Event.Kind.REQUEST_RECEIVED,
+            actor=user,
+            structure=structure,
+            subject=user,
+        )
+    primary = next((m.user for m in managers if m.role == Role.PRIMARY_MANAGER), None)
+    if primary is not None:
+        transaction.on_commit(lambda: emails.attachment_request_received(request=request, manager=primary))
+    return request
+
+
+def _own_pending_request(*, request_id, user):
+    request = (
+        AttachmentRequest.objects.select_for_update()
+        .filter(pk=request_id, user=user)
+        .select_related("structure")
+        .first()
+    )
+    if request is None:
+        raise PermissionDenied("Not your request.")
+    if request.status != AttachmentRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided or cancelled."), code="not_pending")
+    return request
+
+
+@transaction.atomic
+def attachment_request_cancel(*, request_id, user):
+    """The requester withdraws a pending request. The row stays, as cancelled."""
+    request = _own_pending_request(request_id=request_id, user=user)
+    request.status = AttachmentRequest.Status.CANCELLED
+    request.decided_at = timezone.now()
+    request.decided_by = user
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    event_record(user=user, kind=Event.Kind.REQUEST_CANCELLED, actor=user, structure=request.structure)
+    return request
+
+
+@transaction.atomic
+def attachment_request_remind(*, request_id, user):
+    """Email the primary manager again about a pending request, at most once per reminder interval."""
+    request = _own_pending_request(request_id=request_id, user=user)
+    if not request.can_remind:
+        raise ValidationError(
+            _("The manager was notified less than %(hours)s hours ago. You can remind them later.")
+            % {"hours": getattr(settings, "PORTAL_ATTACHMENT_REMINDER_HOURS", 24)},
+            code="too_soon",
+        )
+    primary = (
+        Membership.objects.filter(structure=request.structure, is_active=True, role=Role.PRIMARY_MANAGER)
+        .select_related("user")
+        .first()
+    )
+    if primary is None:
+        raise ValidationError(
+            _(
+                "This structure has no primary manager any more. Contact the portal's support, who can appoint "
+                "a new one."
+            ),
+            code="no_manager",
+        )
+    request.reminded_at = timezone.now()
+    request.save(update_fields=["reminded_at"])
+    event_record(
+        user=primary.user,
+        kind=Event.Kind.REQUEST_REMINDED,
+        actor=user,
+        structure=request.structure,
+        subject=user,
+    )
+    manager = primary.user
+    transaction.on_commit(lambda: emails.attachment_request_reminder(request=request, manager=manager))
+    return request
+
+
+# --- attachment requests (the managers' side) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_request_decide(*, request_id, by, approve, reason=""):
+    """Approve or refuse one pending request. The row is locked: two managers deciding at once, or a double
+    submit, end as one decision (the second gets "already decided")."""
+    request = (
+        AttachmentRequest.objects.select_for_update(of=("self",))
+        .select_related("structure", "user")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise PermissionDenied("No such request.")
+    _require_manager(user=by, structure=request.structure)
+    if request.status != AttachmentRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided or cancelled."), code="not_pending")
+    now = timezone.now()
+    request.status = AttachmentRequest.Status.APPROVED if approve else AttachmentRequest.Status.REFUSED
+    request.decided_at = now
+    request.decided_by = by
+    request.reason = reason.strip()
+    request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    if (
+        approve
+        and not Membership.objects.filter(
+            user=request.user, structure=request.structure, is_active=True
+        ).exists()
+    ):
+        membership = Membership.objects.create(
+            user=request.user,
+            structure=request.structure,
+            role=Role.USER,
+            scope=request.scope,
+            updated_by=by,
+        )
+        if request.scope == Scope.SERVICES:
+            membership.services.set(request.services.all())
+    event_record(
+        user=request.user,
+        kind=Event.Kind.REQUEST_APPROVED if approve else Event.Kind.REQUEST_REFUSED,
+        actor=by,
+        structure=request.structure,
+        reason=request.reason,
+    )
+    event_record(
+        user=by,
+        kind=Event.Kind.APPROVED_BY_YOU if approve else Event.Kind.REFUSED_BY_YOU,
+        actor=by,
+        structure=request.structure,
+        subject=request.user,
+        reason=request.reason,
+    )
+    transaction.on_commit(lambda: emails.attachment_request_decided(request=request))
+    return request
+
+
+def attachment_requests_decide(*, request_ids, by, approve, reason=""):
+    """Decide several requests at once. Each one is its own transaction; returns (decided, skipped) counts:
+    a request another manager decided in the meantime is skipped, never decided twice."""
+    decided = skipped = 0
+    for request_id in request_ids:
+        try:
+            attachment_request_decide(request_id=request_id, by=by, approve=approve, reason=reason)
+        except ValidationError:
+            skipped += 1
+        else:
+            decided += 1
+    return decided, skipped
+
+
+# --- memberships -------------------------------------------------------------------------------------------------
+
+
+def _member(*, membership_id, structure):
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(pk=membership_id, structure=structure, is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError(_("This user is no longer attached to the structure."), code="not_member")
+    return membership
+
+
+@transaction.atomic
+def membership_role_set(*, structure, membership_id, by, role):
+    """Make a member secondary manager, or back to user. The primary manager's role moves only by transfer."""
+    _require_manager(user=by, structure=structure)
+    if role not in (Role.SECONDARY_MANAGER, Role.USER):
+        raise ValidationError(_("This role cannot be given here."), code="bad_role")
+    membership = _member(membership_id=membership_id, structure=structure)
+    if membership.role == Role.PRIMARY_MANAGER:
+        raise ValidationError(
+            _("The primary manager's role changes only by a transfer to another member."), code="primary"
+        )
+    if membership.user_id == by.pk:
+        raise ValidationError(_("You cannot change your own role."), code="self")
+    if membership.role == role:
+        return membership
+    membership.role = role
+    membership.updated_by = by
+    membership.save(update_fields=["role", "updated_by", "updated_at"])
+    event_record(user=membership.user, kind=Event.Kind.ROLE_CHANGED, actor=by, structure=structure, role=role)
+    return membership
+
+
+@transaction.atomic
+def membership_detach(*, structure, membership_id, by):
+    """A manager detaches a member (never the primary manager). The row stays, inactive."""
+    _require_manager(user=by, structure=structure)
+    membership = _member(membership_id=membership_id, structure=structure)
+    if membership.role == Role.PRIMARY_MANAGER:
+        raise ValidationError(_("The primary manager cannot be detached."), code="primary")
+    if membership.user_id == by.pk:
+        raise ValidationError(_("Use “My account” to detach yourself."), code="self")
+    if (
+        membership.role == Role.SECONDARY_MANAGER
+        and not Membership.objects.filter(
+            user=by, structure=structure, is_active=True, role=Role.PRIMARY_MANAGER
+        ).exists()
+    ):
+        raise PermissionDenied("Only the primary manager detaches a secondary manager.")
+    return _deactivate(membership=membership, by=by)
+
+
+def _deactivate(*, membership, by):
+    membership.is_active = False
+    membership.updated_by = by
+    membership.save(update_fields=["is_active", "updated_by", "updated_at"])
+    event_record(user=membership.user, kind=Event.Kind.DETACHED, actor=by, structure=membership.structure)
+    return membership
+
+
+@transaction.atomic
+def memberships_leave(*, user, membership_ids):
+    """ "Supprimer rattachements": the user detaches themselves. A primary manager first transfers the role."""
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(user=user, pk__in=membership_ids, is_active=True)
+        .select_related("structure")
+    )
+    if not memberships:
+        raise ValidationError(_("Select at least one attachment."), code="empty")
+    if any(membership.role == Role.PRIMARY_MANAGER for membership in memberships):
+        raise ValidationError(
+            _(
+                "You are the primary manager of %(structure)s: transfer this role to another member in "
+                "“Manager activities” before detaching yourself."
+            )
+            % {
+                "structure": next(
+                    m.structure.display_name for m in memberships if m.role == Role.PRIMARY_MANAGER
+                )
+            },
+            code="primary",
+        )
+    for membership in memberships:
+        _deactivate(membership=membership, by=user)
+    return memberships
+
+
+@transaction.atomic
+def primary_manager_transfer(*, structure, membership_id, by):
+    """The primary manager hands the role to another active member, and becomes secondary manager."""
+    current = _require_primary_manager(user=by, structure=structure, lock=True)
+    target = _member(membership_id=membership_id, structure=structure)
+    if target.pk == current.pk:
+        raise ValidationError(_("You are already the primary manager."), code="self")
+    if not target.user.is_active or not target.user.is_activated:
+        raise ValidationError(
+            _("The new primary manager must have an activated account."), code="not_activated"
+        )
+    current.role = Role.SECONDARY_MANAGER
+    current.updated_by = by
+    current.save(update_fields=["role", "updated_by", "updated_at"])
+    target.role = Role.PRIMARY_MANAGER
+    target.updated_by = by
+    target.save(update_fields=["role", "updated_by", "updated_at"])
+    event_record(
+        user=target.user,
+        kind=Event.Kind.ROLE_CHANGED,
+        actor=by,
+        structure=structure,
+        role=Role.PRIMARY_MANAGER,
+    )
+    event_record(
+        user=by, kind=Event.Kind.ROLE_CHANGED, actor=by, structure=structure, role=Role.SECONDARY_MANAGER
+    )
+    return target
+
+
+@transaction.atomic
+def member_activation_resend(*, structure, membership_id, by):
+    """A manager sends a member's activation email again (at most once per ten minutes per member)."""
+    _require_manager(user=by, structure=structure)
+    membership = _member(membership_id=membership_id, structure=structure)
+    user = membership.user
+    if user.is_activated:
+        raise ValidationError(_("This account is already activated."), code="activated")
+    if not cache.add(f"activation-resend:{user.pk}", 1, timeout=600):
+        raise ValidationError(
+            _("An activation email was sent to this user a few minutes ago. Try again later."),
+            code="too_soon",
+        )
+    from accounts.services import user_activation_send
+
+    transaction.on_commit(lambda: user_activation_send(user=user))
+    return user
+
+
+# --- services (departments) of a structure -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_create(*, structure, by, code, name):
+    _require_manager(user=by, structure=structure)
+    code = code.strip().upper()
+    if Service.objects.filter(structure=structure, code=code).exists():
+        raise ValidationError(
+            _("A service with this code already exists in this structure."), code="duplicate"
+        )
+    try:
+        with transaction.atomic():
+            return Service.objects.create(structure=structure, code=code, name=name.strip())
+    except IntegrityError as error:
+        raise ValidationError(
+            _("A service with this code already exists in this structure."), code="duplicate"
+        ) from error
+
+
+@transaction.atomic
+def service_update(*, structure, service_id, by, name, is_active):
+    _require_manager(user=by, structure=structure)
+    service = Service.objects.select_for_update().filter(pk=service_id, structure=structure).first()
+    if service is None:
+        raise PermissionDenied("Not a service of this structure.")
+    service.name = name.strip()
+    service.is_active = is_active
+    service.save(update_fields=["name", "is_active"])
+    return service
+
+
+# --- demo data ---------------------------------------------------------------------------------------------------
+
+# Public bodies named in the news of seed 003. Their identifiers are fictitious (14 digits, Luhn-valid) and
+# never collide with a real SIRET: they all start with 000, a SIREN prefix INSEE does not allocate.
+DEMO_PUBLIC_STRUCTURES = [
+    ("Métropole Européenne de Lille", "1 RUE DU BALLON", "59000", "LILLE"),
+    ("Communauté de communes de Parthenay-Gâtine", "2 RUE DE LA CITADELLE", "79200", "PARTHENAY"),
+    ("Conseil départemental de l'Aube", "2 RUE PIERRE LABONDE", "10000", "TROYES"),
+    ("Vosges Habitat", "8 QUAI DE JUILLET", "88000", "ÉPINAL"),
+    ("Lycée Bernart de Ventadour", "BOULEVARD DE LA JALIGNE", "19200", "USSEL"),
+    ("Bordeaux Métropole", "ESPLANADE CHARLES DE GAULLE", "33000", "BORDEAUX"),
+    ("Ville de Bordeaux", "PLACE PEY BERLAND", "33000", "BORDEAUX"),
+]
+
+
+def _luhn_complete(partial):
+    for digit in "0123456789":
+        candidate = partial + digit
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def structures_load_demo_public():
+    """Create the demo public structures (safe to run again). Returns how many were created."""
+    created = 0
+    for number, (name, address, postal_code, city) in enumerate(DEMO_PUBLIC_STRUCTURES, start=1):
+        identifier = _luhn_complete(f"000{number:06d}0001")
+        structure = Structure.objects.filter(identifier_type="SIRET", identifier=identifier).first()
+        if structure is None:
+            structure = Structure(identifier_type="SIRET", identifier=identifier)
+            created += 1
+        structure.corporate_name = name.upper()
+        structure.label = name
+        structure.address = address
+        structure.postal_code = postal_code
+        structure.city = city
+        structure.is_private = False
+        structure.status = Structure.Status.ACTIVE
+        structure.moderation = Structure.Moderation.VERIFIED
+        structure.save()
+    return created
+
+
+# --- a new structure, created by a supplier from "Mon Compte" ------------------------------------------------------
+
+
+STRUCTURE_FIELDS = (
+    "corporate_name",
+    "label",
+    "email",
+    "rcs_number",
+    "status",
+    "is_edi_emitter",
+    "receives_edi_lifecycle",
+    "connection_request_active",
+    "is_agricultural_management_centre",
+    "address",
+    "address_complement_1",
+    "address_complement_2",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "fax",
+)
+
+
+@transaction.atomic
+def structure_create(
+    *, user, identifier_type, identifier, billing_mandate=False, is_non_diffusible=False, **data
+):
+    """Create a private structure; its creator is attached to it as primary manager. When the identifier is
+    already in the portal (including when someone else created it a moment ago), nothing is created: the caller
+    offers an attachment request instead."""
+    if Structure.objects.filter(identifier_type=identifier_type, identifier=identifier).exists():
+        raise ValidationError(_("This structure already exists in the portal."), code="exists")
+    values = {name: data[name] for name in STRUCTURE_FIELDS if name in data}
+    try:
+        with transaction.atomic():
+            structure = Structure(
+                identifier_type=identifier_type,
+                identifier=identifier,
+                is_private=True,
+                is_non_diffusible=is_non_diffusible,
+                created_by=user,
+                billing_mandate_at=timezone.now() if billing_mandate else None,
+                **values,
+            )
+            structure.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This structure already exists in the portal."), code="exists") from error
+    Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
+    event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
+    return structure
+
+
+STRUCTURE_EDITABLE_FIELDS = (
+    "label",
+    "email",
+    "rcs_number",
+    "status",
+    "is_edi_emitter",
+    "receives_edi_lifecycle",
+    "connection_request_active",
+    "is_agricultural_management_centre",
+    "address",
+    "address_complement_1",
+    "address_complement_2",
+    "postal_code",
+    "city",
+    "phone",
+    "fax",
+)
+
+
+@transaction.atomic
+def structure_update(*, structure, by, **data):
+    """A manager of the structure edits its details (never its identifier nor its corporate name)."""
+    _require_manager(user=by, structure=structure)
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    changed = [
+        name for name in STRUCTURE_EDITABLE_FIELDS if name in data and getattr(structure, name) != data[name]
+    ]
+    for name in changed:
+        setattr(structure, name, data[name])
+    if changed:
+        structure.save(update_fields=[*changed, "updated_at"])
+    return structure

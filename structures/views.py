@@ -1,0 +1,463 @@
+"""Public structure search, the attachment requests of "Mon Compte" and "Activités du gestionnaire".
+Thin views: parse, call one service, redirect or render. The services check the actor's role."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from structures import selectors, services
+from structures.forms import (
+    AttachmentRequestForm,
+    AttachmentSearchForm,
+    DecisionForm,
+    LeaveForm,
+    PublicSearchForm,
+    ServiceForm,
+    ServiceUpdateForm,
+    StructureCreateForm,
+    StructureEditForm,
+)
+from structures.models import IdentifierType, Membership, Role, Structure
+
+SEARCH_PAGE_SIZE = 10
+ATTACHMENT_SEARCH_PAGE_SIZE = 5  # "5 lignes par page" (seed 003)
+EXPORT_LIMIT = 5000
+
+
+def _page(request, queryset, size, param="page"):
+    return Paginator(queryset, size).get_page(request.GET.get(param))
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+# --- public structure search --------------------------------------------------------------------------------------
+
+
+@require_GET
+def structure_search(request):
+    """ "Rechercher une structure publique", for everyone."""
+    form = PublicSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        page = _page(
+            request, selectors.structures_public_search(query=form.cleaned_data["q"]), SEARCH_PAGE_SIZE
+        )
+    return render(request, "structures/search.html", {"form": form, "page_obj": page})
+
+
+@require_GET
+def structure_search_export(request):
+    """ "Exporter les résultats": the whole result of the search as CSV (semicolons, for spreadsheets in French)."""
+    form = PublicSearchForm(request.GET)
+    if not form.is_valid() or not form.cleaned_data["q"].strip():
+        return redirect("structure_search")
+    rows = selectors.structures_public_search(query=form.cleaned_data["q"])[:EXPORT_LIMIT]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="structures-publiques.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Identifier"), _("Corporate name"), _("Structure label"), _("Postal code"), _("City")])
+    for structure in rows.iterator():
+        writer.writerow(
+            [
+                structure.identifier,
+                _csv_safe(structure.corporate_name),
+                _csv_safe(structure.label),
+                structure.postal_code,
+                _csv_safe(structure.city),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value):
+    """Neutralise spreadsheet formulas in free text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+# --- the requester's side -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_search(request):
+    """ "Demander un rattachement à une structure": search with the criteria of seed 003."""
+    form = AttachmentSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid():
+        page = _page(
+            request,
+            selectors.structures_attachable_search(user=request.user, criteria=form.cleaned_data),
+            ATTACHMENT_SEARCH_PAGE_SIZE,
+        )
+    return render(request, "structures/attachment_search.html", {"form": form, "page_obj": page})
+
+
+@login_required
+def attachment_request_new(request, structure_id):
+    """Choose the scope (whole structure or some services) and send the request."""
+    structure = get_object_or_404(
+        Structure.objects.exclude(moderation=Structure.Moderation.SUSPENDED), pk=structure_id
+    )
+    available = selectors.structure_active_services(structure=structure)
+    form = AttachmentRequestForm(request.POST or None, services=available)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attachment_request_create(
+                user=request.user,
+                structure=structure,
+                scope=form.cleaned_data["scope"],
+                services=form.cleaned_data.get("services") or [],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("account")
+        messages.success(
+            request,
+            _("Your attachment request to %(structure)s has been sent to its managers.")
+            % {"structure": structure.display_name},
+        )
+        return redirect(reverse("account") + "#attachments")
+    return render(request, "structures/attachment_request_new.html", {"form": form, "structure": structure})
+
+
+@login_required
+@require_POST
+def attachment_request_cancel(request, request_id):
+    try:
+        services.attachment_request_cancel(request_id=request_id, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your attachment request has been cancelled."))
+    return redirect(reverse("account") + "#attachments")
+
+
+@login_required
+@require_POST
+def attachment_request_remind(request, request_id):
+    try:
+        services.attachment_request_remind(request_id=request_id, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The primary manager has been reminded of your request."))
+    return redirect(reverse("account") + "#attachments")
+
+
+@login_required
+@require_POST
+def memberships_leave(request):
+    """ "Supprimer rattachements": detach oneself from the selected structures."""
+    ids = list(selectors.user_memberships(user=request.user).values_list("pk", flat=True))
+    form = LeaveForm(request.POST, membership_ids=ids)
+    if not form.is_valid():
+        messages.error(request, _("Select at least one attachment."))
+        return redirect(reverse("account") + "#attachments")
+    try:
+        left = services.memberships_leave(user=request.user, membership_ids=form.cleaned_data["memberships"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("You are no longer attached to: %(structures)s.")
+            % {"structures": ", ".join(m.structure.display_name for m in left)},
+        )
+    return redirect(reverse("account") + "#attachments")
+
+
+# --- "Activités du gestionnaire" ----------------------------------------------------------------------------------
+
+
+def _manager_page_context(request, decision_form=None):
+    pending = list(selectors.manager_pending_requests(user=request.user))
+    return {
+        "pending_requests": pending,
+        "managed": list(selectors.managed_memberships(user=request.user)),
+        "decision_form": decision_form or DecisionForm(request_ids=[r.pk for r in pending]),
+    }
+
+
+@login_required
+@require_GET
+def manager(request):
+    context = _manager_page_context(request)
+    if not context["managed"]:
+        return render(request, "structures/manager_none.html", status=403)
+    return render(request, "structures/manager.html", context)
+
+
+@login_required
+@require_POST
+def manager_decide(request):
+    """ "Valider" or "Refuser" the selected requests, with an optional reason."""
+    ids = list(selectors.manager_pending_requests(user=request.user).values_list("pk", flat=True))
+    form = DecisionForm(request.POST, request_ids=ids)
+    if not form.is_valid():
+        if "requests" in form.errors and set(request.POST.getlist("requests")) - {str(pk) for pk in ids}:
+            messages.warning(request, _("These requests have already been decided by another manager."))
+            return redirect("manager")
+        return render(request, "structures/manager.html", _manager_page_context(request, form), status=400)
+    approve = form.cleaned_data["decision"] == "approve"
+    decided, skipped = services.attachment_requests_decide(
+        request_ids=form.cleaned_data["requests"],
+        by=request.user,
+        approve=approve,
+        reason=form.cleaned_data["reason"],
+    )
+    if decided:
+        messages.success(request, _decision_message(decided, approve))
+    if skipped:
+        messages.warning(request, _("These requests have already been decided by another manager."))
+    return redirect("manager")
+
+
+def _decision_message(count, approve):
+    if approve:
+        text = ngettext("%(count)s request approved.", "%(count)s requests approved.", count)
+    else:
+        text = ngettext("%(count)s request refused.", "%(count)s requests refused.", count)
+    return text % {"count": count}
+
+
+def _managed_structure(request, structure_id):
+    membership = (
+        Membership.objects.filter(
+            user=request.user,
+            structure_id=structure_id,
+            is_active=True,
+            role__in=[Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER],
+        )
+        .select_related("structure")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+def manager_structure(request, structure_id):
+    """One managed structure: its services, its users and their roles, the history of decisions."""
+    membership = _managed_structure(request, structure_id)
+    structure = membership.structure
+    service_form = ServiceForm(request.POST or None)
+    if request.method == "POST" and service_form.is_valid():
+        try:
+            services.service_create(
+                structure=structure,
+                by=request.user,
+                code=service_form.cleaned_data["code"],
+                name=service_form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            service_form.add_error("code", error)
+        else:
+            messages.success(request, _("The service has been added."))
+            return redirect("manager_structure", structure_id=structure.pk)
+    decisions = _page(request, selectors.structure_decisions(structure=structure), 10)
+    return render(
+        request,
+        "structures/manager_structure.html",
+        {
+            "structure": structure,
+            "my_membership": membership,
+            "is_primary": membership.role == Role.PRIMARY_MANAGER,
+            "members": list(selectors.structure_members(structure=structure)),
+            "services": list(selectors.structure_services(structure=structure)),
+            "service_form": service_form,
+            "page_obj": decisions,
+        },
+        status=400 if service_form.errors else 200,
+    )
+
+
+def _member_action(request, structure_id, membership_id, action, success):
+    structure = _managed_structure(request, structure_id).structure
+    try:
+        action(structure=structure, membership_id=membership_id, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success)
+    return redirect(reverse("manager_structure", kwargs={"structure_id": structure.pk}) + "#members")
+
+
+@login_required
+@require_POST
+def manager_member_role(request, structure_id, membership_id):
+    role = request.POST.get("role")
+    if role not in (Role.SECONDARY_MANAGER, Role.USER):
+        role = Role.USER
+
+    def action(**kwargs):
+        return services.membership_role_set(role=role, **kwargs)
+
+    return _member_action(request, structure_id, membership_id, action, _("The role has been changed."))
+
+
+@login_required
+@require_POST
+def manager_member_detach(request, structure_id, membership_id):
+    return _member_action(
+        request, structure_id, membership_id, services.membership_detach, _("The user has been detached.")
+    )
+
+
+@login_required
+@require_POST
+def manager_member_resend(request, structure_id, membership_id):
+    return _member_action(
+        request,
+        structure_id,
+        membership_id,
+        services.member_activation_resend,
+        _("The activation email has been sent again."),
+    )
+
+
+@login_required
+@require_POST
+def manager_transfer(request, structure_id, membership_id):
+    return _member_action(
+        request,
+        structure_id,
+        membership_id,
+        services.primary_manager_transfer,
+        _("The primary manager role has been transferred. You are now secondary manager."),
+    )
+
+
+@login_required
+@require_POST
+def manager_service_update(request, structure_id, service_id):
+    structure = _managed_structure(request, structure_id).structure
+    form = ServiceUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the service name."))
+    else:
+        try:
+            services.service_update(
+                structure=structure,
+                service_id=service_id,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The service has been updated."))
+    return redirect(reverse("manager_structure", kwargs={"structure_id": structure.pk}) + "#services")
+
+
+# --- "+ Saisir une nouvelle structure" ----------------------------------------------------------------------------
+
+
+def _sirene_for(identifier_type, identifier):
+    """The SIRENE answer for a SIRET (None when it is not a valid SIRET), read-only pre-fill of the form."""
+    from structures.identifiers import validate_identifier
+    from structures.sirene import lookup_siret
+
+    if identifier_type != IdentifierType.SIRET:
+        return None
+    try:
+        siret = validate_identifier(identifier_type, identifier)
+    except ValidationError:
+        return None
+    return lookup_siret(siret)
+
+
+@login_required
+def structure_create(request):
+    """ "Saisie nouvelle structure": the user creates their (private) structure and becomes its primary manager."""
+    from structures.sirene import SireneStatus
+
+    source = request.POST if request.method == "POST" else request.GET
+    identifier_type = source.get("identifier_type") or IdentifierType.SIRET
+    identifier = source.get("identifier", "")
+    answer = _sirene_for(identifier_type, identifier)
+    found = answer if answer is not None and answer.status == SireneStatus.FOUND else None
+    initial = {"identifier_type": identifier_type, "identifier": identifier}
+    form = StructureCreateForm(request.POST or None, initial=initial, sirene=found)
+    if request.method == "POST" and form.is_valid():
+        if answer is not None and answer.status in (SireneStatus.UNKNOWN, SireneStatus.CLOSED):
+            form.add_error(
+                "identifier",
+                _("This SIRET is unknown to the SIRENE directory.")
+                if answer.status == SireneStatus.UNKNOWN
+                else _("This establishment is closed in the SIRENE directory: it cannot be created."),
+            )
+        else:
+            data = dict(form.cleaned_data)
+            try:
+                structure = services.structure_create(
+                    user=request.user,
+                    is_non_diffusible=bool(found and found.is_non_diffusible),
+                    **data,
+                )
+            except ValidationError as error:
+                if error.code != "exists":
+                    raise
+                messages.info(
+                    request,
+                    _(
+                        "This structure already exists in the portal: request an attachment to it. Its primary "
+                        "manager will decide."
+                    ),
+                )
+                query = {"identifier": data["identifier"], "identifier_type": data["identifier_type"]}
+                return redirect(reverse("attachment_search") + "?" + urlencode(query))
+            return redirect("structure_created", structure_id=structure.pk)
+    return render(
+        request,
+        "structures/structure_create.html",
+        {
+            "form": form,
+            "sirene_found": found is not None,
+            "sirene_unavailable": answer is not None and answer.status == SireneStatus.UNAVAILABLE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def structure_created(request, structure_id):
+    membership = get_object_or_404(
+        Membership.objects.select_related("structure"),
+        user=request.user,
+        structure_id=structure_id,
+        is_active=True,
+        role=Role.PRIMARY_MANAGER,
+    )
+    return render(request, "structures/structure_created.html", {"structure": membership.structure})
+
+
+@login_required
+def manager_structure_edit(request, structure_id):
+    structure = _managed_structure(request, structure_id).structure
+    form = StructureEditForm(request.POST or None, initial=StructureEditForm.initial_for(structure))
+    if request.method == "POST" and form.is_valid():
+        services.structure_update(structure=structure, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The structure has been updated."))
+        return redirect("manager_structure", structure_id=structure.pk)
+    return render(
+        request,
+        "structures/manager_structure_edit.html",
+        {"form": form, "structure": structure},
+        status=400 if form.errors else 200,
+    )

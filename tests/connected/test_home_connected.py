@@ -1,0 +1,92 @@
+import html
+
+import pytest
+from django.urls import reverse
+
+from structures.models import Event
+from structures.services import event_record
+from tests.connected.conftest import login
+from tests.factories import MembershipFactory, NewsFactory
+from workspaces.models import WorkspaceActivation
+
+
+def test_anonymous_home_keeps_the_login_box(client):
+    page = client.get("/fr/").text
+    assert "Vous avez déjà un compte" in page or "Already have an account" in page
+    assert "Fil d'événements" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "feed", "empty", "menu"),
+    [
+        ("fr", "Fil d'événements", "Aucun fil d'événements trouvé.", "Accueil connecté"),
+        ("en", "Event feed", "No event feed found.", "Connected home"),
+    ],
+)
+def test_connected_home_empty_feed(client, supplier, lang, feed, empty, menu, django_assert_max_num_queries):
+    login(client, supplier)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/{lang}/")
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert feed in page
+    assert empty in page
+    assert menu in page
+    assert reverse("attachment_search") in page  # not attached yet: the next step is shown
+    assert reverse("account") in page
+    assert reverse("manager") not in page  # a simple user has no "Activités du gestionnaire"
+
+
+def test_connected_home_feed_newest_first_and_paginated(
+    client, supplier, workspaces, django_assert_num_queries
+):
+    for _ in range(12):
+        event_record(user=supplier, kind=Event.Kind.WORKSPACE_OPENED, actor=supplier, workspace=workspaces[0])
+    event_record(user=supplier, kind=Event.Kind.ACCOUNT_CREATED)
+    NewsFactory()
+    login(client, supplier)
+    # session, user, events count, events page, news, attached? (2), menu: manager?, menu: workspaces
+    with django_assert_num_queries(9):
+        page = client.get("/en/").content.decode()
+    assert page.index("Your user account was created.") < page.index(
+        "You opened the workspace Issued invoices."
+    )
+    assert page.count("You opened the workspace") == 9
+    assert "1 / 2" in page
+    second = client.get("/en/?page=2").content.decode()
+    assert second.count("You opened the workspace") == 3
+    assert "Your user account was created." not in second
+
+
+def test_feed_shows_only_the_users_own_events(client, supplier, structure_with_manager):
+    _structure, manager = structure_with_manager
+    event_record(user=manager, kind=Event.Kind.ACCOUNT_CREATED)
+    login(client, supplier)
+    assert "Your user account was created." not in client.get("/en/").content.decode()
+
+
+def test_menu_shows_manager_activities_and_open_workspaces(client, supplier, workspaces):
+    MembershipFactory(user=supplier, secondary=True)
+    WorkspaceActivation.objects.create(user=supplier, workspace=workspaces[1])
+    login(client, supplier)
+    page = client.get("/fr/").content.decode()
+    assert "Activités du gestionnaire" in page
+    assert "Sollicitations émises" in page
+    assert "Factures émises" not in page
+    assert "Mon Compte" in page
+
+
+def test_workspace_page_is_an_honest_empty_state(client, supplier, workspaces):
+    WorkspaceActivation.objects.create(user=supplier, workspace=workspaces[0])
+    login(client, supplier)
+    page = client.get(reverse("workspace", kwargs={"code": "factures-emises"})).content.decode()
+    assert "Factures émises" in page
+    assert "en dehors de ce portail" in page
+    english = client.get("/en/espaces/factures-emises/").content.decode()
+    assert "Issued invoices" in english and "outside this onboarding portal" in english
+
+
+def test_workspace_page_needs_login_and_a_known_workspace(client, supplier):
+    assert client.get("/fr/espaces/factures-emises/").status_code == 302
+    login(client, supplier)
+    assert client.get("/fr/espaces/inconnu/").status_code == 404

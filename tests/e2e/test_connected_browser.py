@@ -1,5 +1,4 @@
-"""The connected area in a real Chromium, FR and EN, with an axe check on every page visited.
-Local fixtures (the shared ones of tests/e2e/conftest.py come with the merge)."""
+"""The connected area in a real Chromium, FR and EN, with an axe check on every page visited."""
 
 import io
 
@@ -7,47 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from structures.models import AttachmentRequest, Membership, Role
+from tests.e2e.conftest import axe_check
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def axe_check(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    # The environment notice of base.html sits outside any landmark (axe "region"): the lead's shared axe
-    # helper decides for it; this local helper checks everything else.
-    results = Axe().run(page, context={"exclude": [[".fr-notice"]]})
-    assert results.violations_count == 0, results.generate_report()
 
 
 def log_in(page, lang, user):

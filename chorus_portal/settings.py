@@ -129,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "home"
+# Validity of the account activation link sent after a signup (seconds in the environment; 72 hours by default).
+ACCOUNT_ACTIVATION_MAX_AGE = timedelta(seconds=env.int("ACCOUNT_ACTIVATION_MAX_AGE", default=72 * 3600))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

@@ -134,7 +134,7 @@ class SignupIdentifyWithoutSiretForm(PortalForm):
         choices=IdentifierType.choices,
         initial=IdentifierType.UE_HORS_FRANCE,
     )
-    identifier = forms.CharField(label=_("Identifier"), max_length=80)
+    identifier = forms.CharField(label=_("Identifier"), max_length=80, validators=[validate_plain_text])
 
     without_siret = True
 
@@ -144,6 +144,7 @@ class SignupIdentifyWithoutSiretForm(PortalForm):
         chosen = chosen if chosen in IDENTIFIER_FORMAT_HINTS else self.initial.get("identifier_type")
         chosen = chosen if chosen in IDENTIFIER_FORMAT_HINTS else IdentifierType.UE_HORS_FRANCE
         self.fields["identifier"].help_text = IDENTIFIER_FORMAT_HINTS[chosen]
+        self._bound_fields_cache.pop("identifier", None)  # built before the hint was known
         self.fields["identifier_type"].widget.attrs["data-format-hints-target"] = "id_identifier_helptext"
 
     def clean(self):

@@ -8,8 +8,12 @@ from django.core.management import call_command
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own (tryfirst too) sorts the tests by these markers
 def pytest_collection_modifyitems(config, items):
-    """Every test may use the database; browser tests need real commits (the live server is another thread)."""
+    """Every test may use the database; browser tests need real commits (the live server is another thread).
+
+    Marked before pytest-django orders the tests, so that every test using the database runs before the
+    transactional ones, whose flush would otherwise empty the data of the migrations (workspace catalogue)."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.django_db(transaction=True))

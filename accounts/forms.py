@@ -224,17 +224,16 @@ class SignupDetailsForm(PortalForm):
     # Structure block ("Je crée ma structure")
     corporate_name = PlainTextField(label=_("Corporate name"), max_length=255)
     label = PlainTextField(label=_("Structure label"), max_length=255, required=False)
-    address = PlainTextField(label=_("Address"), max_length=255, required=False)
+    address = PlainTextField(label=_("Address"), max_length=255)
     address_complement_1 = PlainTextField(label=_("Supplement address 1"), max_length=255, required=False)
     address_complement_2 = PlainTextField(label=_("Supplement address 2"), max_length=255, required=False)
     postal_code = PlainTextField(
         label=_("Zip code"),
         max_length=20,
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    city = PlainTextField(label=_("City"), max_length=100, required=False)
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="FR", required=False)
+    city = PlainTextField(label=_("City"), max_length=100)
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="FR")
     is_non_diffusible = forms.BooleanField(
         label=_("INSEE not Diffusible"),
         required=False,
@@ -299,10 +298,21 @@ class SignupDetailsForm(PortalForm):
             else:
                 self.fields["scope"].choices = [(Scope.STRUCTURE, Scope.STRUCTURE.label)]
                 del self.fields["services"]
+        non_diffusible = (
+            self.is_bound
+            and self.fields.get("is_non_diffusible") is not None
+            and (
+                self.fields["is_non_diffusible"].widget.value_from_datadict(
+                    self.data, self.files, self.add_prefix("is_non_diffusible")
+                )
+            )
+        )
         for name in ("address", "postal_code", "city", "country"):
             if name in self.fields:
-                # Required unless the structure is "Non diffusible INSEE" (checked on the server in clean()).
+                # Masked (and optional) when the structure is "Non diffusible INSEE".
                 self.fields[name].widget.attrs["data-masked-when-non-diffusible"] = ""
+                if non_diffusible:
+                    self.fields[name].required = False
 
     def clean_email_confirmation(self):
         value = self.cleaned_data["email_confirmation"]
@@ -319,11 +329,6 @@ class SignupDetailsForm(PortalForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "corporate_name" in self.fields and not cleaned.get("is_non_diffusible"):
-            required_message = self.fields["address"].error_messages["required"]
-            for name in ("address", "postal_code", "city", "country"):
-                if name in cleaned and not cleaned[name]:
-                    self.add_error(name, forms.ValidationError(required_message, code="required"))
         if (
             cleaned.get("country") == "FR"
             and cleaned.get("postal_code")

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.signup_state import Outcome
 from structures.models import IdentifierType, Scope, Service, Structure
 from structures.selectors import structure_get_by_identifier
 from structures.services import (
@@ -41,7 +42,7 @@ def account_activation_max_age() -> timedelta:
 class SignupIdentification:
     """What step 1 found: a new structure (pre-filled from SIRENE when it answered) or an existing one."""
 
-    outcome: str  # SignupState Outcome: "new" or "existing"
+    outcome: str  # Outcome.NEW or Outcome.EXISTING
     structure_id: int | None = None
     prefill: dict = field(default_factory=dict)
     sirene_unavailable: bool = False
@@ -65,8 +66,6 @@ def signup_identify(
     Whether ``email`` already has an account changes nothing here: its owner is told by email instead
     (``base_url`` builds the links of that email).
     """
-    from accounts.signup_state import Outcome
-
     structure = structure_get_by_identifier(identifier_type=identifier_type, identifier=identifier)
     if structure is not None:
         identification = SignupIdentification(outcome=Outcome.EXISTING, structure_id=structure.pk)
@@ -122,7 +121,7 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
                 "user": user,
                 "portal_name": settings.PORTAL_NAME,
                 "login_url": base_url + reverse("login"),
-                "password_reset_url": base_url + _reverse_or_empty("password_reset"),
+                "password_reset_url": base_url + _reverse_or_home("password_reset"),
                 "is_activated": user.is_activated,
             }
             subject = render_to_string("accounts/emails/account_exists_subject.txt", context).strip()
@@ -135,9 +134,8 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
     return True
 
 
-def _reverse_or_empty(name):
-    from django.urls import NoReverseMatch
-
+def _reverse_or_home(name):
+    # "password_reset" belongs to the activation branch: until it exists, the home page (its login box).
     try:
         return reverse(name)
     except NoReverseMatch:

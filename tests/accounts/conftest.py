@@ -5,7 +5,10 @@ speaking INSEE's API Sirene 3.11 (pytest-httpserver), selected with ``SIRENE_BAC
 tests therefore hold for the provisional lookup and for the sirene branch's real one.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 API_PATH = "/api-sirene/3.11"
 
@@ -141,3 +144,10 @@ def sirene(httpserver, settings):
     settings.INSEE_SIRENE_API_KEY = "test-key"
     settings.SIRENE_TIMEOUT = 2
     return SireneDirectory(httpserver)
+
+
+@pytest.fixture
+def workspace_catalogue():
+    """The workspace catalogue of migration 0002, loaded again: a transactional test starts after another one's
+    flush, which empties the tables the migrations filled."""
+    importlib.import_module("workspaces.migrations.0002_catalogue").load_catalogue(apps, None)

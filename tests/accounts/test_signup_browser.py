@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("workspace_catalogue")]
 
 WORDS = {
     "fr": {
@@ -135,7 +135,6 @@ def open_areas_and_finish(page, words):
     axe_check(page)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_signup_with_a_siret(page, sirene, lang):
     sirene.le_chat_qui_peche()
@@ -162,7 +161,6 @@ def test_signup_with_a_siret(page, sirene, lang):
     assert workspace_active_codes(user=user) == {"sent-requests", "issued-invoices", "commitments"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_signup_without_a_siret(page, lang):
     words = WORDS[lang]

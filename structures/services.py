@@ -1,9 +1,12 @@
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
 from structures.models import AttachmentRequest, Membership, Role, Scope, Service, Structure
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,12 @@ def structure_create_or_request_attachment(*, data: StructureData, user) -> Stru
             structure = structure_create(data=data, created_by=user)
     except IntegrityError:
         structure = Structure.objects.get(identifier_type=data.identifier_type, identifier=data.identifier)
+        logger.info(
+            "Structure %s %s was created by someone else meanwhile: attachment request for user %s instead",
+            data.identifier_type,
+            data.identifier,
+            user.pk,
+        )
         request = attachment_request_create(user=user, structure=structure, scope=Scope.STRUCTURE)
         return StructureClaim(structure=structure, created=False, attachment_request=request)
     return StructureClaim(structure=structure, created=True)

@@ -497,3 +497,16 @@ def test_hostile_choices_and_workspaces_are_refused(client, sirene):
     client.post("/fr/signup/information/", new_structure())
     response = client.post("/fr/signup/working-areas/", {"workspaces": ["<script>", "issued-invoices"]})
     assert response.status_code == 200 and field_errors(response, "workspaces")
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_step2_queries_do_not_grow_with_the_services(client, sirene, count, django_assert_max_num_queries):
+    structure = StructureFactory(identifier=AU_PIED_DE_COCHON)
+    services = [ServiceFactory(structure=structure) for _ in range(count)]
+    client.post("/fr/signup/", {"email": EMAIL, "siret": AU_PIED_DE_COCHON})
+    with django_assert_max_num_queries(5):
+        assert client.get("/fr/signup/information/").status_code == 200
+    data = {**personal(), "scope": Scope.SERVICES, "services": [service.pk for service in services]}
+    with django_assert_max_num_queries(32):
+        assert client.post("/fr/signup/information/", data).status_code == 302
+    assert AttachmentRequest.objects.get().services.count() == count

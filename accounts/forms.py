@@ -293,8 +293,8 @@ class SignupDetailsForm(PortalForm):
                 del self.fields[name]
             services = list(structure.services.all())
             if services:
-                self.fields["services"].queryset = Service.objects.filter(pk__in=[s.pk for s in services])
-                self.fields["services"].choices = [(s.pk, s.name) for s in services]
+                self.fields["services"].queryset = Service.objects.filter(structure=structure, is_active=True)
+                self.fields["services"].choices = [(s.pk, s.name) for s in services]  # already fetched
             else:
                 self.fields["scope"].choices = [(Scope.STRUCTURE, Scope.STRUCTURE.label)]
                 del self.fields["services"]

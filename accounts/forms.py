@@ -1,11 +1,18 @@
+import re
+
 from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SecretQuestion, User
 from chorus_portal.forms import PortalForm
+from structures.countries import COUNTRY_CHOICES
+from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
+from structures.models import IdentifierType, Scope, Service
 
 
 class LoginForm(PortalForm, AuthenticationForm):
@@ -326,3 +333,326 @@ class SecretQuestionForm(PortalForm):
         if len(answer) < 2:
             raise forms.ValidationError(_("Enter an answer of at least 2 characters."))
         return answer
+
+
+# --- Signup ----------------------------------------------------------------------------------------
+
+_FORBIDDEN_CHARACTERS = re.compile(
+    r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def validate_plain_text(value):
+    """Refuse markup and invisible control characters (they have no place in a name or an address)."""
+    if _FORBIDDEN_CHARACTERS.search(value or ""):
+        raise forms.ValidationError(
+            _("This field contains characters that are not allowed (< >, or invisible control characters)."),
+            code="forbidden_characters",
+        )
+
+
+def validate_one_line(value):
+    if "\n" in (value or "") or "\r" in (value or ""):
+        raise forms.ValidationError(_("Write this on a single line."), code="multiline")
+
+
+class PlainTextField(forms.CharField):
+    default_validators = [validate_plain_text, validate_one_line]
+
+
+class SignupEmailField(forms.EmailField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "widget",
+            forms.EmailInput(
+                attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
+SIRET_FORMAT_HINT = IDENTIFIER_FORMAT_HINTS[IdentifierType.SIRET]
+
+
+class SignupIdentifyForm(PortalForm):
+    """Step 1 "Identifiez-vous": login email address and SIRET number (seeds 000/001)."""
+
+    email = SignupEmailField(label=_("Login email address"))
+    siret = forms.CharField(
+        label=_("SIRET number"),
+        max_length=30,
+        help_text=SIRET_FORMAT_HINT,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    without_siret = False
+
+    def clean_siret(self):
+        try:
+            return validate_identifier(IdentifierType.SIRET, self.cleaned_data["siret"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code=error.code) from None
+
+    @property
+    def identifier_type(self):
+        return IdentifierType.SIRET
+
+    @property
+    def identifier_field(self):
+        return "siret"
+
+    @property
+    def identifier_value(self):
+        return self.cleaned_data["siret"]
+
+
+class SignupIdentifyWithoutSiretForm(PortalForm):
+    """Step 1 for a structure without SIRET: identifier type, identifier and its expected format (seed 002)."""
+
+    email = SignupEmailField(label=_("Login email address"))
+    identifier_type = forms.ChoiceField(
+        label=_("Identifier type"),
+        choices=IdentifierType.choices,
+        initial=IdentifierType.UE_HORS_FRANCE,
+    )
+    identifier = forms.CharField(label=_("Identifier"), max_length=80, validators=[validate_plain_text])
+
+    without_siret = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get(self.add_prefix("identifier_type")) if self.is_bound else None
+        chosen = chosen if chosen in IDENTIFIER_FORMAT_HINTS else self.initial.get("identifier_type")
+        chosen = chosen if chosen in IDENTIFIER_FORMAT_HINTS else IdentifierType.UE_HORS_FRANCE
+        self.fields["identifier"].help_text = IDENTIFIER_FORMAT_HINTS[chosen]
+        self._bound_fields_cache.pop("identifier", None)  # built before the hint was known
+        self.fields["identifier_type"].widget.attrs["data-format-hints-target"] = "id_identifier_helptext"
+
+    def clean(self):
+        cleaned = super().clean()
+        identifier_type = cleaned.get("identifier_type")
+        if identifier_type and "identifier" in cleaned:
+            try:
+                cleaned["identifier"] = validate_identifier(identifier_type, cleaned["identifier"])
+            except ValidationError as error:
+                self.add_error("identifier", forms.ValidationError(error.messages, code=error.code))
+        return cleaned
+
+    @property
+    def identifier_field(self):
+        return "identifier"
+
+    @property
+    def identifier_value(self):
+        return self.cleaned_data["identifier"]
+
+
+SURVEY_CONSENT_TEXT = _(
+    "I agree that my last name, first name and email address will be used by the Ministry of Public Accounts "
+    "and Action (and by the provider conducting satisfaction surveys for AIFE) to receive the satisfaction survey "
+    "on Chorus Pro. I also note that I can at any time exercise my right of withdrawal by unchecking the option."
+)
+
+
+class Feature:
+    PAYMENT_REQUESTS = "payment_requests"
+    DUME = "dume"
+    CHOICES = [
+        (
+            PAYMENT_REQUESTS,
+            _("Submit payment requests (invoices, legal fee statements and TIC refund requests)"),
+        ),
+        (DUME, _("Create and/or consult DUME")),
+    ]
+
+
+ADDRESS_FIELDS = ("address", "address_complement_1", "address_complement_2", "postal_code", "city", "country")
+
+
+class SignupDetailsForm(PortalForm):
+    """Step 2 "Complétez les informations demandées": the person, then the structure (new) or the scope of the
+    attachment request (existing structure)."""
+
+    # Personal block ("Je complète mes informations personnelles")
+    email_confirmation = SignupEmailField(label=_("Confirm your login email address"))
+    last_name = PlainTextField(
+        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    first_name = PlainTextField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    phone = PlainTextField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ().-]{6,30}$", _("Enter a phone number: digits, spaces and + . - ( ) only.")
+            )
+        ],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    contact_email = SignupEmailField(
+        label=_("Contact email address"),
+        required=False,
+        help_text=_(
+            "Pre-filled with your login email address, it receives the notifications. You can change it if needed."
+        ),
+    )
+    survey_consent = forms.BooleanField(label=SURVEY_CONSENT_TEXT, required=False)
+    captcha = CaptchaField(label=_("Write the characters generated by the image"))
+
+    # Structure block ("Je crée ma structure")
+    corporate_name = PlainTextField(label=_("Corporate name"), max_length=255)
+    label = PlainTextField(label=_("Structure label"), max_length=255, required=False)
+    address = PlainTextField(label=_("Address"), max_length=255)
+    address_complement_1 = PlainTextField(label=_("Supplement address 1"), max_length=255, required=False)
+    address_complement_2 = PlainTextField(label=_("Supplement address 2"), max_length=255, required=False)
+    postal_code = PlainTextField(
+        label=_("Zip code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    city = PlainTextField(label=_("City"), max_length=100)
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="FR")
+    is_non_diffusible = forms.BooleanField(
+        label=_("INSEE not Diffusible"),
+        required=False,
+        help_text=_(
+            "Tick only if you asked INSEE to keep your SIRET confidential: the address, zip code, city and "
+            "country of your structure will then be masked."
+        ),
+    )
+    features = forms.MultipleChoiceField(
+        label=_("I create my account for"),
+        choices=Feature.CHOICES,
+        initial=[Feature.PAYMENT_REQUESTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one feature.")},
+    )
+
+    # Existing structure ("Je me rattache à")
+    scope = forms.ChoiceField(
+        label=_("I attach myself to"),
+        choices=Scope.choices,
+        initial=Scope.STRUCTURE,
+        widget=forms.RadioSelect,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    PERSONAL_FIELDS = (
+        "email_confirmation",
+        "last_name",
+        "first_name",
+        "phone",
+        "contact_email",
+        "survey_consent",
+    )
+    STRUCTURE_FIELDS = (
+        "corporate_name",
+        "label",
+        *ADDRESS_FIELDS,
+        "is_non_diffusible",
+        "features",
+    )
+    ATTACHMENT_FIELDS = ("scope", "services")
+
+    def __init__(self, *args, email, structure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.structure = structure
+        if structure is None:
+            for name in self.ATTACHMENT_FIELDS:
+                del self.fields[name]
+        else:
+            for name in self.STRUCTURE_FIELDS:
+                del self.fields[name]
+            services = list(structure.services.all())
+            if services:
+                self.fields["services"].queryset = Service.objects.filter(structure=structure, is_active=True)
+                self.fields["services"].choices = [(s.pk, s.name) for s in services]  # already fetched
+            else:
+                self.fields["scope"].choices = [(Scope.STRUCTURE, Scope.STRUCTURE.label)]
+                del self.fields["services"]
+        non_diffusible = (
+            self.is_bound
+            and self.fields.get("is_non_diffusible") is not None
+            and (
+                self.fields["is_non_diffusible"].widget.value_from_datadict(
+                    self.data, self.files, self.add_prefix("is_non_diffusible")
+                )
+            )
+        )
+        for name in ("address", "postal_code", "city", "country"):
+            if name in self.fields:
+                # Masked (and optional) when the structure is "Non diffusible INSEE".
+                self.fields[name].widget.attrs["data-masked-when-non-diffusible"] = ""
+                if non_diffusible:
+                    self.fields[name].required = False
+
+    def clean_email_confirmation(self):
+        value = self.cleaned_data["email_confirmation"]
+        if value != self.email:
+            raise forms.ValidationError(
+                _("This address differs from your login email address %(email)s."),
+                code="mismatch",
+                params={"email": self.email},
+            )
+        return value
+
+    def clean_contact_email(self):
+        return self.cleaned_data["contact_email"] or self.email
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("country") == "FR"
+            and cleaned.get("postal_code")
+            and not re.fullmatch(r"\d{5}", cleaned["postal_code"])
+        ):
+            self.add_error(
+                "postal_code", forms.ValidationError(_("A French zip code has 5 digits."), code="postal_code")
+            )
+        if "scope" in self.fields and cleaned.get("scope") == Scope.SERVICES and not cleaned.get("services"):
+            self.add_error(
+                "services", forms.ValidationError(_("Choose at least one service."), code="services_required")
+            )
+        return cleaned
+
+    def draft(self) -> dict:
+        """What the person typed, to keep in the session: known fields only, bounded, never the captcha."""
+        draft = {}
+        for name in (*self.PERSONAL_FIELDS, *self.STRUCTURE_FIELDS, *self.ATTACHMENT_FIELDS):
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            value = widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if isinstance(value, list):
+                draft[name] = [str(item)[:50] for item in value[:50]]
+            elif isinstance(value, bool):
+                draft[name] = value
+            elif value is not None:
+                draft[name] = str(value)[:300].replace("\x00", "")
+        return draft
+
+
+class SignupWorkspacesForm(PortalForm):
+    """Step 3 "Ouvrez vos espaces de travail": OUI/NON for each workspace of the catalogue."""
+
+    workspaces = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = list(catalogue)
+        self.fields["workspaces"].choices = [
+            (workspace.code, workspace.label) for workspace in self.catalogue
+        ]

@@ -21,4 +21,8 @@ urlpatterns = [
     path("mon-compte/mot-de-passe/", views.account_password, name="account_password"),
     path("mon-compte/question-secrete/", views.account_secret_question, name="account_secret_question"),
     path("mon-compte/espaces/", views.account_workspaces, name="account_workspaces"),
+    path("signup/", views.SignupIdentifyView.as_view(), name="signup"),
+    path("signup/information/", views.SignupDetailsView.as_view(), name="signup_details"),
+    path("signup/working-areas/", views.SignupWorkspacesView.as_view(), name="signup_workspaces"),
+    path("signup/done/", views.SignupDoneView.as_view(), name="signup_done"),
 ]

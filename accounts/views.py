@@ -12,8 +12,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,26 +25,46 @@ from accounts.forms import (
     AccountCreateForm,
     ActivationForm,
     EmailForm,
+    Feature,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
     SecretQuestionForm,
+    SignupDetailsForm,
+    SignupIdentifyForm,
+    SignupIdentifyWithoutSiretForm,
+    SignupWorkspacesForm,
     WorkspacesForm,
 )
 from accounts.models import User
 from accounts.password_validation import SCORE_LABELS, password_score
 from accounts.ratelimit import client_ip, rate_limit_hit
 from accounts.services import (
+    PersonData,
+    SignupAlreadySubmitted,
+    account_activation_max_age,
+    signup_identify,
     user_account_create,
     user_password_change,
     user_profile_update,
     user_secret_question_change,
+    user_signup,
     user_workspaces_set,
 )
+from accounts.signup_state import Outcome, SignupState
 from accounts.tokens import TokenError, activation_tokens, password_reset_tokens
-from structures.selectors import user_closed_requests, user_memberships, user_pending_requests
-from workspaces.selectors import user_open_workspace_codes, workspaces_available
+from structures.identifiers import IDENTIFIER_FORMAT_HINTS
+from structures.models import IdentifierType, Scope
+from structures.selectors import (
+    structure_get_by_identifier,
+    user_closed_requests,
+    user_memberships,
+    user_pending_requests,
+)
+from structures.services import StructureData
+from workspaces.selectors import workspace_active_codes, workspace_catalogue
+from workspaces.services import workspace_activations_set
 
 
 class LoginView(auth_views.LoginView):
@@ -261,7 +283,7 @@ def _account_page(
     request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
 ):
     user = request.user
-    workspaces = list(workspaces_available())
+    workspaces = list(workspace_catalogue())
     return render(
         request,
         "accounts/account.html",
@@ -280,7 +302,7 @@ def _account_page(
             "workspaces_form": workspaces_form
             or WorkspacesForm(
                 workspaces=workspaces,
-                initial={"workspaces": sorted(user_open_workspace_codes(user=user))},
+                initial={"workspaces": sorted(workspace_active_codes(user=user))},
             ),
             "memberships": list(user_memberships(user=user)),
             "pending_requests": list(user_pending_requests(user=user)),
@@ -338,7 +360,7 @@ def account_secret_question(request):
 @login_required
 @require_POST
 def account_workspaces(request):
-    form = WorkspacesForm(request.POST, workspaces=list(workspaces_available()))
+    form = WorkspacesForm(request.POST, workspaces=list(workspace_catalogue()))
     if not form.is_valid():
         return _account_page(request, workspaces_form=form, status=400)
     user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
@@ -378,3 +400,230 @@ def account_created(request):
     return render(
         request, "accounts/account_created.html", {"email": email, "sender": settings.DEFAULT_FROM_EMAIL}
     )
+
+
+# --- Signup in four steps (seeds 000, 001, 004, 002) -------------------------------------------------
+
+
+def _load_state(request) -> SignupState:
+    return SignupState.load(request.session)
+
+
+def _identify_form_class(without_siret: bool):
+    return SignupIdentifyWithoutSiretForm if without_siret else SignupIdentifyForm
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupIdentifyView(View):
+    """Step 1 "Identifiez-vous" / "Log in": login email address and SIRET number, or another identifier."""
+
+    template_name = "accounts/signup/identify.html"
+
+    def get(self, request):
+        state = _load_state(request)
+        without_siret = request.GET.get("without_siret") == "1"
+        initial = {"email": state.email}
+        if state.identifier_type == IdentifierType.SIRET and not without_siret:
+            initial["siret"] = state.identifier
+        elif state.identifier_type and without_siret:
+            initial.update(identifier_type=state.identifier_type, identifier=state.identifier)
+        return self.render(request, _identify_form_class(without_siret)(initial=initial))
+
+    def post(self, request):
+        form = _identify_form_class(request.POST.get("without_siret") == "1")(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        state = _load_state(request)
+        email = form.cleaned_data["email"]
+        if state.submitted and state.email == email:
+            # The same person coming back to a signup they left: continue where they stopped.
+            return redirect("signup_done" if state.workspaces_done else "signup_workspaces")
+        identifier_type = form.cleaned_data.get("identifier_type") or IdentifierType.SIRET
+        try:
+            identification = signup_identify(
+                email=email,
+                identifier_type=identifier_type,
+                identifier=form.identifier_value,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except ValidationError as error:
+            form.add_error(form.identifier_field, error)
+            return self.render(request, form)
+        state = state.start(
+            email=email,
+            identifier_type=identifier_type,
+            identifier=form.identifier_value,
+            without_siret=form.without_siret,
+        )
+        state.outcome = identification.outcome
+        state.structure_id = identification.structure_id
+        state.prefill = identification.prefill
+        state.sirene_unavailable = identification.sirene_unavailable
+        state.save(request.session)
+        return redirect("signup_details")
+
+    def render(self, request, form):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "format_hints": {str(key): str(value) for key, value in IDENTIFIER_FORMAT_HINTS.items()},
+                "format_hint_rows": [
+                    (label, IDENTIFIER_FORMAT_HINTS[code]) for code, label in IdentifierType.choices
+                ],
+            },
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupDetailsView(View):
+    """Step 2 "Complétez les informations demandées": the person, then the structure or the attachment scope."""
+
+    template_name = "accounts/signup/details.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.state = _load_state(request)
+        if not self.state.is_identified:
+            return redirect("signup")
+        if self.state.submitted:
+            return redirect("signup_done" if self.state.workspaces_done else "signup_workspaces")
+        self.structure = None
+        if self.state.outcome == Outcome.EXISTING:
+            self.structure = structure_get_by_identifier(
+                identifier_type=self.state.identifier_type, identifier=self.state.identifier
+            )
+            if self.structure is None:  # removed since step 1 (an administrator's action): start again
+                return redirect("signup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        initial = {"contact_email": self.state.email, **self.state.prefill, **self.state.draft}
+        return SignupDetailsForm(data, email=self.state.email, structure=self.structure, initial=initial)
+
+    def get(self, request):
+        return self.render(request, self.get_form())
+
+    def post(self, request):
+        form = self.get_form(request.POST)
+        self.state.draft = form.draft()
+        if not form.is_valid():
+            self.state.save(request.session)
+            return self.render(request, form)
+        data = form.cleaned_data
+        person = PersonData(
+            email=self.state.email,
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            phone=data["phone"],
+            contact_email=data["contact_email"],
+            survey_consent=data["survey_consent"],
+            language=get_language(),
+        )
+        structure_data = None
+        if self.structure is None:
+            structure_data = StructureData(
+                identifier_type=self.state.identifier_type,
+                identifier=self.state.identifier,
+                corporate_name=data["corporate_name"],
+                label=data["label"],
+                address=data["address"],
+                address_complement_1=data["address_complement_1"],
+                address_complement_2=data["address_complement_2"],
+                postal_code=data["postal_code"],
+                city=data["city"],
+                country=data["country"] or "FR",
+                is_non_diffusible=data["is_non_diffusible"],
+                feature_payment_requests=Feature.PAYMENT_REQUESTS in data["features"],
+                feature_dume=Feature.DUME in data["features"],
+            )
+        try:
+            result = user_signup(
+                person=person,
+                structure_data=structure_data,
+                structure=self.structure,
+                scope=data.get("scope") or Scope.STRUCTURE,
+                services=list(data.get("services") or ()),
+                submission_key=self.state.submission_key,
+            )
+        except SignupAlreadySubmitted:
+            return redirect("signup_workspaces")
+        self.state.submitted = True
+        self.state.user_id = result.user.pk if result.user else None
+        self.state.structure_created = result.structure_created
+        self.state.attachment_requested = result.attachment_requested or self.structure is not None
+        self.state.save(request.session)
+        return redirect("signup_workspaces")
+
+    def render(self, request, form):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "state": self.state, "structure": self.structure, "step": 2},
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupWorkspacesView(View):
+    """Step 3 "Ouvrez vos espaces de travail": the workspace table with OUI/NON switches."""
+
+    template_name = "accounts/signup/workspaces.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.state = _load_state(request)
+        if not self.state.submitted:
+            return redirect("signup_details" if self.state.is_identified else "signup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        catalogue = workspace_catalogue()
+        initial = self.state.workspaces or [w.code for w in catalogue if w.is_default]
+        return SignupWorkspacesForm(data, catalogue=catalogue, initial={"workspaces": initial})
+
+    def get(self, request):
+        return self.render(request, self.get_form())
+
+    def post(self, request):
+        form = self.get_form(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        codes = form.cleaned_data["workspaces"]
+        if self.state.user_id:
+            user = User.objects.filter(pk=self.state.user_id).first()
+            if user is not None:
+                workspace_activations_set(user=user, codes=codes)
+        self.state.workspaces = list(codes)
+        self.state.workspaces_done = True
+        self.state.save(request.session)
+        return redirect("signup_done")
+
+    def render(self, request, form):
+        selected = set(form["workspaces"].value() or ())
+        rows = [(workspace, workspace.code in selected) for workspace in form.catalogue]
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "rows": rows, "state": self.state, "draft": self.state.draft, "step": 3},
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupDoneView(View):
+    """The confirmation: account created, activation email sent (and its validity), primary manager or not."""
+
+    template_name = "accounts/signup/done.html"
+
+    def get(self, request):
+        state = _load_state(request)
+        if not state.workspaces_done:
+            return redirect("signup_workspaces" if state.submitted else "signup")
+        max_age = account_activation_max_age()
+        return render(
+            request,
+            self.template_name,
+            {
+                "state": state,
+                "validity_hours": int(max_age.total_seconds() // 3600),
+                "step": 4,
+            },
+        )

@@ -166,3 +166,14 @@ def structure_decisions(*, structure):
         .select_related("user", "decided_by")
         .order_by("-decided_at", "-pk")
     )
+
+
+def structure_get_by_identifier(*, identifier_type: str, identifier: str) -> Structure | None:
+    """The structure with this identifier, with its active services (two queries), or None."""
+    return (
+        Structure.objects.filter(identifier_type=identifier_type, identifier=identifier)
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("name", "code"))
+        )
+        .first()
+    )

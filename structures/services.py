@@ -1,6 +1,9 @@
 """Every write on structures, attachments and the event feed. Each function that acts on a structure checks the
 actor's role on *that* structure first: a manager of structure A can never act on structure B."""
 
+import logging
+from dataclasses import asdict, dataclass
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +15,8 @@ from structures import emails
 from structures.models import AttachmentRequest, Event, Membership, Role, Scope, Service, Structure
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
+
+logger = logging.getLogger(__name__)
 
 
 # --- event feed ---------------------------------------------------------------------------------------------
@@ -469,6 +474,8 @@ def structures_load_demo_public():
 
 STRUCTURE_FIELDS = (
     "corporate_name",
+    "feature_payment_requests",
+    "feature_dume",
     "label",
     "email",
     "rcs_number",
@@ -549,3 +556,56 @@ def structure_update(*, structure, by, **data):
     if changed:
         structure.save(update_fields=[*changed, "updated_at"])
     return structure
+
+
+# --- signup: create the structure, or ask to join it when someone else declared it first ------------------------
+
+
+@dataclass(frozen=True)
+class StructureData:
+    """What a person types (or SIRENE pre-fills) to declare a new structure."""
+
+    identifier_type: str
+    identifier: str
+    corporate_name: str
+    label: str = ""
+    address: str = ""
+    address_complement_1: str = ""
+    address_complement_2: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "FR"
+    is_non_diffusible: bool = False
+    feature_payment_requests: bool = True
+    feature_dume: bool = False
+
+
+@dataclass(frozen=True)
+class StructureClaim:
+    """The outcome of declaring a structure: created (primary manager) or a pending attachment request."""
+
+    structure: Structure
+    created: bool
+    attachment_request: AttachmentRequest | None = None
+
+
+@transaction.atomic
+def structure_create_or_request_attachment(*, data: StructureData, user) -> StructureClaim:
+    """Create the structure with ``user`` as primary manager or, when someone created the same identifier
+    first (even a moment ago, in a concurrent transaction), ask to be attached to theirs instead."""
+    try:
+        with transaction.atomic():
+            structure = structure_create(user=user, **asdict(data))
+    except ValidationError as error:
+        if error.code != "exists":
+            raise
+        structure = Structure.objects.get(identifier_type=data.identifier_type, identifier=data.identifier)
+        logger.info(
+            "Structure %s %s was created by someone else meanwhile: attachment request for user %s instead",
+            data.identifier_type,
+            data.identifier,
+            user.pk,
+        )
+        request = attachment_request_create(user=user, structure=structure, scope=Scope.STRUCTURE)
+        return StructureClaim(structure=structure, created=False, attachment_request=request)
+    return StructureClaim(structure=structure, created=True)

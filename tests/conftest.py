@@ -1,6 +1,8 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import translation
 
@@ -8,14 +10,27 @@ from django.utils import translation
 # thread; the ORM calls the tests make there are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["tests.browser"]
 
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own (tryfirst too) sorts the tests by these markers
 def pytest_collection_modifyitems(config, items):
-    """Every test may use the database; browser tests need real commits (the live server is another thread)."""
+    """Every test may use the database; browser tests need real commits (the live server is another thread).
+
+    Marked before pytest-django orders the tests, so that every test using the database runs before the
+    transactional ones, whose flush would otherwise empty the data of the migrations (workspace catalogue)."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.django_db(transaction=True))
         elif not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture
+def workspace_catalogue():
+    """The workspace catalogue of migration 0002, loaded again: a transactional test starts after another one's
+    flush, which empties the tables the migrations filled."""
+    importlib.import_module("workspaces.migrations.0002_catalogue").load_catalogue(apps, None)
 
 
 @pytest.fixture(scope="session")

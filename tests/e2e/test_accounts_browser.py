@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.models import SecretQuestion
 from accounts.services import user_activation_send
 from tests.accounts.conftest import NEW_PASSWORD, activation_path, reset_path
-from tests.e2e.conftest import axe_check
+from tests.browser import axe_check
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser

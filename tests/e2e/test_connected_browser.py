@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from structures.models import AttachmentRequest, Membership, Role
-from tests.e2e.conftest import axe_check
+from tests.browser import axe_check
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
 
 pytestmark = pytest.mark.browser

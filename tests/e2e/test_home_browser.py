@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.conftest import axe_check
+from tests.browser import axe_check
 from tests.factories import DEFAULT_PASSWORD, NewsFactory, UserFactory
 
 pytestmark = pytest.mark.browser

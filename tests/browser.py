@@ -1,4 +1,6 @@
-"""Real-browser fixtures: Debian's Chromium driven by Playwright against the live server, with axe checks."""
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the live server, with axe checks.
+
+Loaded for the whole suite by ``tests/conftest.py`` (``pytest_plugins``); tests import ``axe_check`` from here."""
 
 import shutil
 
@@ -28,7 +30,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, workspace_catalogue):
     """A fresh browser context (no cookies) whose relative URLs resolve against the live server.
 
     Console errors (a Content-Security-Policy violation, a script error) fail the test at teardown.

@@ -7,6 +7,7 @@ On PostgreSQL the rows go through COPY into a temporary staging table, then one 
 through batched upserts, one short transaction per batch so that the portal keeps writing meanwhile.
 """
 
+import contextlib
 import csv
 import io
 import json
@@ -17,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from structures.models import Establishment, LegalUnit, SireneImport
@@ -104,6 +105,8 @@ class ImportSummary:
 class _CountingFile(io.RawIOBase):
     """A binary file that knows how many bytes were read from it (the progress of a ZIP too)."""
 
+    file = None
+
     def __init__(self, path):
         self.file = open(path, "rb")  # noqa: SIM115 (closed by close())
         self.size = os.fstat(self.file.fileno()).st_size
@@ -124,7 +127,8 @@ class _CountingFile(io.RawIOBase):
         return self.file.tell()
 
     def close(self):
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
         super().close()
 
 
@@ -457,14 +461,16 @@ class PostgresWriter:
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer, lineterminator="\n")
         self.staged = 0
-        connection.ensure_connection()
-        self.cursor = connection.connection.cursor()
+        self.cursor = connection.cursor()
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.staging}")
         self.cursor.execute(
             f"CREATE TEMPORARY TABLE {self.staging} (LIKE {target.table} INCLUDING DEFAULTS, line bigint)"
         )
+        # In CSV, an unquoted empty value means NULL: the text columns are empty strings instead.
+        text_columns = ", ".join(column for column in target.columns if not column.startswith("is_"))
         self.copy_context = self.cursor.copy(
-            f"COPY {self.staging} ({', '.join(target.columns)}, line) FROM STDIN (FORMAT csv)"
+            f"COPY {self.staging} ({', '.join(target.columns)}, line) FROM STDIN "
+            f"(FORMAT csv, FORCE_NOT_NULL ({text_columns}))"
         )
         self.copy = self.copy_context.__enter__()
 
@@ -596,7 +602,8 @@ def sirene_stock_import(*, path, kind: str, progress_stream=None) -> SireneImpor
                 writer.abort(error)
             history.status = SireneImport.Status.FAILED
             history.error = repr(error)
-            _save_history(history, summary)
+            with contextlib.suppress(DatabaseError):  # e.g. inside a transaction the error broke
+                _save_history(history, summary)
             raise
         if progress is not None:
             progress.done(summary.rows_read)

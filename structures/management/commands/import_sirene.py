@@ -3,6 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from structures.models import SireneImport
 from structures.sirene.stock import REJECTION_REASONS, StockFileError, sirene_stock_import
 
+KIND_LABELS = {
+    SireneImport.Kind.ESTABLISHMENTS: "establishments",
+    SireneImport.Kind.LEGAL_UNITS: "legal units",
+}
+
 
 class Command(BaseCommand):
     help = (
@@ -36,7 +41,7 @@ class Command(BaseCommand):
     def _summary(self, history):
         summary = history.summary
         self.stdout.write(
-            f"{history.file_name} ({history.get_kind_display()}): {summary.rows_read:,} rows read, "
+            f"{history.file_name} ({KIND_LABELS[history.kind]}): {summary.rows_read:,} rows read, "
             f"{summary.rows_inserted:,} inserted, {summary.rows_updated:,} updated, "
             f"{summary.rows_unchanged:,} unchanged, {summary.rows_rejected:,} rejected."
         )

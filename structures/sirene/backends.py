@@ -13,8 +13,9 @@ import uuid
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
-from structures.models import Establishment
+from structures.models import Establishment, LegalUnit
 from structures.sirene.addresses import clean, is_masked, street_line
 from structures.sirene.results import SireneResult, found, unavailable, unknown
 
@@ -26,29 +27,51 @@ class LocalBackend:
 
     name = "local"
 
+    # One primary-key read (with the legal unit's name): the lookup sits on the signup's critical path.
+    QUERY = (
+        "SELECT e.label, e.address, e.address_complement_1, e.address_complement_2, e.postal_code, e.city, "  # noqa: S608 (table names from the models)
+        "e.country, e.is_head_office, e.is_active, e.is_non_diffusible, u.corporate_name, u.is_non_diffusible "
+        f"FROM {Establishment._meta.db_table} e LEFT JOIN {LegalUnit._meta.db_table} u ON u.siren = e.siren "
+        "WHERE e.siret = %s"
+    )
+
     def lookup(self, siret: str) -> SireneResult:
-        establishment = Establishment.objects.select_related("legal_unit").filter(siret=siret).first()
-        if establishment is None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.QUERY, [siret])
+            row = cursor.fetchone()
+        if row is None:
             # An empty directory cannot say that a SIRET does not exist: let the next backend answer.
             if not Establishment.objects.exists():
                 return unavailable(siret, self.name)
             return unknown(siret, self.name)
-        legal_unit = establishment.legal_unit
+        (
+            label,
+            address,
+            complement_1,
+            complement_2,
+            postal_code,
+            city,
+            country,
+            head,
+            active,
+            hidden,
+            name,
+            unit_hidden,
+        ) = row
         return found(
             siret,
-            is_active=establishment.is_active,
+            is_active=bool(active),
             backend=self.name,
-            corporate_name=legal_unit.corporate_name if legal_unit else "",
-            label=establishment.label,
-            address=establishment.address,
-            address_complement_1=establishment.address_complement_1,
-            address_complement_2=establishment.address_complement_2,
-            postal_code=establishment.postal_code,
-            city=establishment.city,
-            country=establishment.country,
-            is_head_office=establishment.is_head_office,
-            is_non_diffusible=establishment.is_non_diffusible
-            or bool(legal_unit and legal_unit.is_non_diffusible and not legal_unit.corporate_name),
+            corporate_name=name or "",
+            label=label,
+            address=address,
+            address_complement_1=complement_1,
+            address_complement_2=complement_2,
+            postal_code=postal_code,
+            city=city,
+            country=country,
+            is_head_office=bool(head),
+            is_non_diffusible=bool(hidden) or bool(unit_hidden and not name),
         )
 
 

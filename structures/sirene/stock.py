@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import json
+import operator
 import os
 import sys
 import time
@@ -266,49 +267,88 @@ def establishment_converter(header, path) -> Callable[[list[str]], tuple | str]:
         path,
     )
     i_last_number = (
-        header.index("dernierNumeroVoieEtablissement") if "dernierNumeroVoieEtablissement" in header else None
+        header.index("dernierNumeroVoieEtablissement")
+        if "dernierNumeroVoieEtablissement" in header
+        else i_number
     )
     width = len(header)
-    limits = list(zip(range(2, 9), _max_lengths(Establishment, ESTABLISHMENT_COLUMNS[2:9]), strict=True))
+    fields = operator.itemgetter(
+        i_number,
+        i_last_number,
+        i_repetition,
+        i_type,
+        i_street,
+        i_complement,
+        i_special,
+        i_postal,
+        i_cedex,
+        i_city,
+        i_foreign_city,
+        i_foreign_country,
+    )
+    label_limit, address_limit, complement_1_limit, complement_2_limit, postal_code_limit, city_limit = (
+        _max_lengths(Establishment, ESTABLISHMENT_COLUMNS[2:8])
+    )
     masked_values = MASKED_VALUES
     street_types = STREET_TYPES
 
+    # Tight code: this runs once per row of a file of tens of millions of rows.
     def convert(row):
         if len(row) != width:
             return "columns"
         siret = row[i_siret]
         if len(siret) != 14 or not siret.isdigit() or not siret.isascii():
             return "siret"
-        if row[i_siren] and row[i_siren] != siret[:9]:
+        siren = row[i_siren]
+        if siren and siren != siret[:9]:
             return "siren_mismatch"
+        (
+            number,
+            last_number,
+            repetition,
+            street_type,
+            street,
+            complement,
+            special,
+            postal_code,
+            cedex,
+            city,
+            foreign_city,
+            foreign_country,
+        ) = fields(row)
         masked = row[i_diffusion] in ("P", "N")
-        values = []
-        for index in (i_number, i_repetition, i_type, i_street, i_complement, i_special, i_postal, i_cedex):
-            value = row[index].strip()
-            if value in masked_values:
-                masked = True
-                value = ""
-            values.append(value)
-        number, repetition, street_type, street, complement, special, postal_code, cedex = values
-        if i_last_number is not None:
-            last_number = row[i_last_number].strip()
-            if last_number and number and last_number != number and last_number not in masked_values:
-                number = f"{number}-{last_number}"
-        street_type = street_types.get(street_type, street_type)
-        address = " ".join(part for part in (number, repetition, street_type, street) if part)
-        if not special and cedex:
-            special = f"{cedex} {row[i_cedex_label].strip()}".strip()
-        foreign_city = row[i_foreign_city].strip()
-        city = foreign_city or row[i_city].strip()
-        if city in masked_values:
-            masked = True
-            city = ""
-        label = row[i_sign].strip() or row[i_usual_name].strip()
-        if label in masked_values:
-            label = ""
+        if (
+            not masked
+            and "[" in f"{number}{street_type}{street}{complement}{special}{postal_code}{city}{cedex}"
+        ):
+            masked = any(
+                value.strip() in masked_values
+                for value in (number, street_type, street, complement, special, postal_code, city, cedex)
+            )
         if masked:
             address = complement = special = postal_code = city = ""
-        converted = (
+        else:
+            if last_number and number and last_number != number:
+                number = f"{number}-{last_number}"
+            address = " ".join(
+                filter(None, (number, repetition, street_types.get(street_type, street_type), street))
+            )
+            if cedex and not special:
+                special = f"{cedex} {row[i_cedex_label]}".strip()
+            city = foreign_city or city
+        label = row[i_sign] or row[i_usual_name]
+        if label in masked_values:
+            label = ""
+        if (
+            len(label) > label_limit
+            or len(address) > address_limit
+            or len(complement) > complement_1_limit
+            or len(special) > complement_2_limit
+            or len(postal_code) > postal_code_limit
+            or len(city) > city_limit
+        ):
+            return "too_long"
+        return (
             siret,
             siret[:9],
             label,
@@ -317,15 +357,11 @@ def establishment_converter(header, path) -> Callable[[list[str]], tuple | str]:
             special,
             postal_code,
             city,
-            "" if foreign_city or row[i_foreign_country].strip() else "FR",
+            "" if foreign_city or foreign_country else "FR",
             row[i_head] == "true",
             row[i_state] != "F",
             masked,
         )
-        for index, limit in limits:
-            if len(converted[index]) > limit:
-                return "too_long"
-        return converted
 
     return convert
 
@@ -392,7 +428,7 @@ LEGAL_UNITS = Target(LegalUnit._meta.db_table, LEGAL_UNIT_COLUMNS, "siren")
 
 
 class SqliteWriter:
-    batch_size = 5000
+    batch_size = 20_000
 
     def __init__(self, target: Target, summary: ImportSummary):
         self.target = target
@@ -413,6 +449,11 @@ class SqliteWriter:
         self.existing = (
             f"SELECT count(*) FROM {target.table} WHERE {target.key} IN (SELECT value FROM json_each(?))"  # noqa: S608
         )
+
+        connection.ensure_connection()
+        if not connection.in_atomic_block:
+            # WAL stays consistent with NORMAL; a crash may lose the last batches, which a re-run restores.
+            connection.connection.execute("PRAGMA synchronous = NORMAL")
 
     def add(self, line: int, row: tuple):
         key = row[0]

@@ -103,14 +103,15 @@ def write_stock(path: Path, rows: int):
             writer.writerow(row)
 
 
-def baseline_parse(path: Path) -> float:
-    started = time.perf_counter()
+def baseline_parse(path: Path) -> tuple[float, float]:
+    """Rows/s of csv.reader alone, wall clock and per CPU second (the machine may be shared)."""
+    started, cpu = time.perf_counter(), time.process_time()
     with open(path, newline="", encoding="utf-8") as file:
         count = sum(1 for _ in csv.reader(file)) - 1
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), count / (time.process_time() - cpu)
 
 
-def import_in_child(path: Path, env: dict) -> tuple[float, int, str]:
+def import_in_child(path: Path, env: dict) -> tuple[float, float, int, str]:
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(path)],
@@ -124,16 +125,18 @@ def import_in_child(path: Path, env: dict) -> tuple[float, int, str]:
     if child.returncode:
         sys.exit(child.stderr)
     lines = child.stdout.strip().splitlines()
-    return elapsed, int(lines[-1]), lines[-2]
+    return elapsed, float(lines[-2]), int(lines[-1]), lines[-3]
 
 
-# Runs the import command in a fresh interpreter and prints its own peak RSS (KiB) last.
+# Runs the import command in a fresh interpreter and prints its CPU time (s) and peak RSS (KiB) last.
 CHILD = """
 import resource, sys, django, io
 django.setup()
 from django.core.management import call_command
 call_command("import_sirene", sys.argv[1], "--no-progress")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime)
+print(usage.ru_maxrss)
 """
 
 
@@ -181,14 +184,19 @@ def main():
         )
 
     print(f"database: {connection.vendor}, rows: {args.rows:,}, file: {stock.stat().st_size / 1e6:.0f} MB")
-    parse_rate = baseline_parse(stock)
-    print(f"baseline  csv.reader alone          {parse_rate:>12,.0f} rows/s")
+    parse_rate, parse_cpu_rate = baseline_parse(stock)
+    print(
+        f"baseline  csv.reader alone          {parse_rate:>12,.0f} rows/s  ({parse_cpu_rate:,.0f} rows per CPU-s)"
+    )
+    print(
+        f"load average at start: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
     for label in ("import into an empty table", "re-run over the full table"):
-        elapsed, peak_kib, summary = import_in_child(stock, env)
+        elapsed, cpu, peak_kib, summary = import_in_child(stock, env)
         rate = args.rows / elapsed
         print(
             f"{label:<35} {rate:>12,.0f} rows/s  ({elapsed:.1f} s, {rate / parse_rate:.2f} × baseline, "
-            f"peak RSS {peak_kib / 1024:.0f} MB)"
+            f"peak RSS {peak_kib / 1024:.0f} MB; importer CPU {cpu:.1f} s = {args.rows / cpu:,.0f} rows per CPU-s)"
         )
         print(f"    {summary}")
 
@@ -207,10 +215,12 @@ def main():
             cursor.fetchone()
             raw.append(time.perf_counter() - started)
     statuses = {}
+    cpu_timings = []
     for siret in sirets:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         result = lookup_siret(siret)
         timings.append(time.perf_counter() - started)
+        cpu_timings.append(time.thread_time() - cpu)
         statuses[result.status] = statuses.get(result.status, 0) + 1
     assert SireneStatus.UNKNOWN not in statuses, statuses
     p50, p99 = percentile(timings, 0.5) * 1000, percentile(timings, 0.99) * 1000
@@ -220,6 +230,11 @@ def main():
         f"lookup_siret (local), {args.lookups:,} SIRETs  p50 {p50:.3f} ms  p99 {p99:.3f} ms  "
         f"({p50 / raw50:.1f} × / {p99 / raw99:.1f} × baseline; mean {statistics.mean(timings) * 1000:.3f} ms)"
     )
+    print(
+        f"lookup_siret CPU time only                p50 {percentile(cpu_timings, 0.5) * 1000:.3f} ms  "
+        f"p99 {percentile(cpu_timings, 0.99) * 1000:.3f} ms"
+    )
+    print(f"load average at end: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -34,6 +34,7 @@ def lookup_siret(siret: str) -> SireneResult:
         return unknown(siret, "")
     cache_checked = False
     for name in settings.SIRENE_BACKENDS:
+        name = name.strip()
         backend_class = BACKENDS.get(name)
         if backend_class is None:
             logger.error("SIRENE_BACKENDS names an unknown backend %r", name)

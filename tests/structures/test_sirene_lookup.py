@@ -305,7 +305,7 @@ def test_local_directory_answers_first_without_any_call(both, settings):
 
 
 def test_empty_local_directory_hands_over(both, settings):
-    settings.SIRENE_BACKENDS = ["local", "recherche_entreprises"]
+    settings.SIRENE_BACKENDS = ["local", " recherche_entreprises", "no_such_backend"]
     expect_recherche(both).respond_with_json(payloads.RECHERCHE_OPEN)
     assert lookup_siret(SIRET).backend == "recherche_entreprises"
 

@@ -111,7 +111,7 @@ def baseline_parse(path: Path) -> tuple[float, float]:
     return count / (time.perf_counter() - started), count / (time.process_time() - cpu)
 
 
-def import_in_child(path: Path, env: dict) -> tuple[float, float, int, str]:
+def import_in_child(path: Path, env: dict) -> tuple[float, float, float, int, str]:
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(path)],
@@ -125,16 +125,29 @@ def import_in_child(path: Path, env: dict) -> tuple[float, float, int, str]:
     if child.returncode:
         sys.exit(child.stderr)
     lines = child.stdout.strip().splitlines()
-    return elapsed, float(lines[-2]), int(lines[-1]), lines[-3]
+    return elapsed, float(lines[-3]), float(lines[-2]), int(lines[-1]), lines[-4]
 
 
-# Runs the import command in a fresh interpreter and prints its CPU time (s) and peak RSS (KiB) last.
+# Runs the import command in a fresh interpreter; prints the CPU time (s) of its PostgreSQL server process, its
+# own CPU time (s) and its peak RSS (KiB) last.
 CHILD = """
-import resource, sys, django, io
+import os, resource, sys, django
 django.setup()
 from django.core.management import call_command
 call_command("import_sirene", sys.argv[1], "--no-progress")
+from django.db import connection
+server_cpu = 0.0
+if connection.vendor == "postgresql":  # the server process of this connection, on the same machine
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        server_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
 usage = resource.getrusage(resource.RUSAGE_SELF)
+print(server_cpu)
 print(usage.ru_utime + usage.ru_stime)
 print(usage.ru_maxrss)
 """
@@ -192,12 +205,14 @@ def main():
         f"load average at start: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs"
     )
     for label in ("import into an empty table", "re-run over the full table"):
-        elapsed, cpu, peak_kib, summary = import_in_child(stock, env)
+        elapsed, server_cpu, cpu, peak_kib, summary = import_in_child(stock, env)
         rate = args.rows / elapsed
         print(
             f"{label:<35} {rate:>12,.0f} rows/s  ({elapsed:.1f} s, {rate / parse_rate:.2f} × baseline, "
-            f"peak RSS {peak_kib / 1024:.0f} MB; importer CPU {cpu:.1f} s = {args.rows / cpu:,.0f} rows per CPU-s)"
+            f"peak RSS {peak_kib / 1024:.0f} MB)"
         )
+        server = f" + PostgreSQL server CPU {server_cpu:.1f} s" if server_cpu else ""
+        print(f"    CPU: importer {cpu:.1f} s{server} = {args.rows / (cpu + server_cpu):,.0f} rows per CPU-s")
         print(f"    {summary}")
 
     rng = random.Random(7)

@@ -74,6 +74,8 @@ REJECTION_REASONS = {
     "duplicate": "the same number again further in the file (the last row is kept)",
 }
 MAX_EXAMPLES = 5
+# "ON CONFLICT DO UPDATE command cannot affect row a second time": a number twice in one statement.
+CARDINALITY_VIOLATION = "21000"
 
 
 class StockFileError(Exception):
@@ -526,6 +528,33 @@ class PostgresWriter:
         self.buffer.seek(0)
         self.buffer.truncate()
 
+    def _upsert(self, *, deduplicate: bool) -> str:
+        """Insert the new rows, update the changed ones, leave the others alone; count inserted and updated.
+
+        The unchanged rows are filtered out by a join first (cheaper than a conflict per row on a re-run)."""
+        key, table = self.target.key, self.target.table
+        columns = ", ".join(self.target.columns)
+        others = [column for column in self.target.columns if column != key]
+        incoming = (
+            f"SELECT DISTINCT ON ({key}) {columns} FROM {self.staging} ORDER BY {key}, line DESC"  # noqa: S608
+            if deduplicate
+            else f"SELECT {columns} FROM {self.staging}"  # noqa: S608
+        )
+        return f"""
+            WITH incoming AS ({incoming}),
+            changed AS (
+                SELECT i.* FROM incoming i LEFT JOIN {table} t ON t.{key} = i.{key}
+                WHERE t.{key} IS NULL
+                   OR ({", ".join(f"t.{c}" for c in others)}) IS DISTINCT FROM ({", ".join(f"i.{c}" for c in others)})
+            ),
+            upserted AS (
+                INSERT INTO {table} AS t ({columns}) SELECT {columns} FROM changed
+                ON CONFLICT ({key}) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in others)}
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+        """  # noqa: S608
+
     def abort(self, error):
         if self.copy_context is not None:
             self.copy_context.__exit__(type(error), error, error.__traceback__)
@@ -535,37 +564,30 @@ class PostgresWriter:
         self._send()
         context, self.copy_context = self.copy_context, None
         context.__exit__(None, None, None)
-        target = self.target
-        columns = ", ".join(target.columns)
-        others = [column for column in target.columns if column != target.key]
-        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in others)
-        old = ", ".join(f"t.{column}" for column in others)
-        new = ", ".join(f"EXCLUDED.{column}" for column in others)
         with transaction.atomic():
-            self.cursor.execute(
-                f"""
-                WITH latest AS (
-                    SELECT DISTINCT ON ({target.key}) {columns} FROM {self.staging}
-                    ORDER BY {target.key}, line DESC
-                ), upserted AS (
-                    INSERT INTO {target.table} AS t ({columns}) SELECT {columns} FROM latest
-                    ON CONFLICT ({target.key}) DO UPDATE SET {updates}
-                    WHERE ({old}) IS DISTINCT FROM ({new})
-                    RETURNING (xmax = 0) AS inserted
-                )
-                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-                       (SELECT count(*) FROM latest)
-                FROM upserted
-                """  # noqa: S608
-            )
-            inserted, updated, distinct = self.cursor.fetchone()
+            # Enough memory for the join and the sort to stay in RAM (server side, this transaction only).
+            self.cursor.execute("SET LOCAL work_mem = '128MB'")
+            try:
+                # A monthly stock has each number once: try without sorting the staging table first.
+                with transaction.atomic():
+                    self.cursor.execute(self._upsert(deduplicate=False))
+                    inserted, updated = self.cursor.fetchone()
+                    distinct = self.staged
+            except DatabaseError as error:
+                if getattr(error.__cause__, "sqlstate", None) != CARDINALITY_VIOLATION:
+                    raise
+                # The same number twice: keep the last row of each.
+                self.cursor.execute(self._upsert(deduplicate=True))
+                inserted, updated = self.cursor.fetchone()
+                self.cursor.execute(f"SELECT count(DISTINCT {self.target.key}) FROM {self.staging}")  # noqa: S608
+                distinct = self.cursor.fetchone()[0]
         if self.staged > distinct:
             self.summary.reject("duplicate", 0, self.staged - distinct)
         self.summary.rows_inserted += inserted
         self.summary.rows_updated += updated
         self.summary.rows_unchanged += distinct - inserted - updated
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.staging}")
-        self.cursor.execute(f"ANALYZE {target.table}")
+        self.cursor.execute(f"ANALYZE {self.target.table}")
         self.cursor.close()
 
 

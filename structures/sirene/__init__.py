@@ -8,6 +8,7 @@ answers of the remote backends (found, closed, unknown) are cached for ``SIRENE_
 is read directly, so a new import is seen at once.
 """
 
+import contextlib
 import dataclasses
 import logging
 
@@ -43,7 +44,8 @@ def lookup_siret(siret: str) -> SireneResult:
             cache_checked = True
             cached = cache.get(CACHE_KEY.format(siret))
             if cached is not None:
-                return SireneResult(**{**cached, "status": SireneStatus(cached["status"])})
+                with contextlib.suppress(TypeError, KeyError, ValueError):  # an entry of another version
+                    return SireneResult(**{**cached, "status": SireneStatus(cached["status"])})
         result = backend_class().lookup(siret)
         if result.status == SireneStatus.UNAVAILABLE:
             continue

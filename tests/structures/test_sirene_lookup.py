@@ -365,3 +365,12 @@ def test_insee_calls_beyond_the_quota_hand_over(both, settings):
     expect_recherche(both, "26570134200163").respond_with_json(payloads.RECHERCHE_EMPTY)
     statuses = [lookup_siret(s).backend for s in ("26570134200148", "26570134200155", "26570134200163")]
     assert statuses == ["insee", "insee", "recherche_entreprises"]
+
+
+def test_local_lookup_is_one_query(settings, django_assert_num_queries):
+    settings.SIRENE_BACKENDS = ["local"]
+    Establishment.objects.create(siret=SIRET, city="METZ")
+    with django_assert_num_queries(1):
+        assert lookup_siret(SIRET).status == SireneStatus.FOUND
+    with django_assert_num_queries(2):  # the miss, then whether the directory is empty
+        assert lookup_siret("73282932000074").status == SireneStatus.UNKNOWN

@@ -322,6 +322,7 @@ class SireneImport(models.Model):
     rows_read = models.PositiveBigIntegerField(_("rows read"), default=0)
     rows_inserted = models.PositiveBigIntegerField(_("rows inserted"), default=0)
     rows_updated = models.PositiveBigIntegerField(_("rows updated"), default=0)
+    rows_unchanged = models.PositiveBigIntegerField(_("rows unchanged"), default=0)
     rows_rejected = models.PositiveBigIntegerField(_("rows rejected"), default=0)
     rejections = models.JSONField(_("rejections by reason"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)

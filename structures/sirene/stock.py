@@ -658,7 +658,6 @@ def sirene_stock_import(*, path, kind: str, progress_stream=None) -> SireneImpor
             progress.done(summary.rows_read)
         history.status = SireneImport.Status.SUCCEEDED
         _save_history(history, summary)
-        history.summary = summary
         return history
     finally:
         reader.close()
@@ -669,6 +668,7 @@ def _save_history(history: SireneImport, summary: ImportSummary):
     history.rows_read = summary.rows_read
     history.rows_inserted = summary.rows_inserted
     history.rows_updated = summary.rows_updated
+    history.rows_unchanged = summary.rows_unchanged
     history.rows_rejected = summary.rows_rejected
     history.rejections = summary.rejections
     history.save()

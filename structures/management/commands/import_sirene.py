@@ -39,13 +39,12 @@ class Command(BaseCommand):
             self._summary(history)
 
     def _summary(self, history):
-        summary = history.summary
         self.stdout.write(
-            f"{history.file_name} ({KIND_LABELS[history.kind]}): {summary.rows_read:,} rows read, "
-            f"{summary.rows_inserted:,} inserted, {summary.rows_updated:,} updated, "
-            f"{summary.rows_unchanged:,} unchanged, {summary.rows_rejected:,} rejected."
+            f"{history.file_name} ({KIND_LABELS[history.kind]}): {history.rows_read:,} rows read, "
+            f"{history.rows_inserted:,} inserted, {history.rows_updated:,} updated, "
+            f"{history.rows_unchanged:,} unchanged, {history.rows_rejected:,} rejected."
         )
-        for reason, entry in sorted(summary.rejections.items(), key=lambda item: -item[1]["count"]):
+        for reason, entry in sorted(history.rejections.items(), key=lambda item: -item[1]["count"]):
             lines = ", ".join(str(line) for line in entry["lines"])
             example = f" (lines {lines}…)" if lines else ""
             self.stdout.write(f"  rejected: {entry['count']:,} × {REJECTION_REASONS[reason]}{example}")

@@ -211,6 +211,29 @@ EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("EMAIL_DELIVERY_MAX_ATTEMPTS", default=12)
 EMAIL_DELIVERY_RETRY_DELAY = env.int("EMAIL_DELIVERY_RETRY_DELAY", default=60)
 EMAIL_DELIVERY_RETRY_MAX_DELAY = env.int("EMAIL_DELIVERY_RETRY_MAX_DELAY", default=3600)
 
+# SIRENE directory (structures.sirene): the SIRET lookup that pre-fills a new structure.
+# SIRENE_BACKENDS: comma list tried in order among `local` (the establishments table filled by
+# `manage.py import_sirene`), `insee` (API Sirene 3.11, needs INSEE_SIRENE_API_KEY) and `recherche_entreprises`
+# (keyless API). An unavailable backend (timeout, 5xx, 429, bad payload) hands over to the next one.
+SIRENE_BACKENDS = env.list("SIRENE_BACKENDS", default=["local"])
+# Connect and read timeout of each HTTP call, in seconds.
+SIRENE_TIMEOUT = env.float("SIRENE_TIMEOUT", default=3.0)
+# How long the answers of the HTTP backends (found, closed, unknown) are kept in the cache, in seconds.
+SIRENE_CACHE_SECONDS = env.int("SIRENE_CACHE_SECONDS", default=24 * 3600)
+INSEE_SIRENE_API_URL = env.str("INSEE_SIRENE_API_URL", default="https://api.insee.fr/api-sirene/3.11")
+# Key of an application subscribed to "API Sirene" on portail-api.insee.fr (one key per environment).
+INSEE_SIRENE_API_KEY = env.str("INSEE_SIRENE_API_KEY", default="")
+# The public plan's quota, shared by every web process through the cache.
+INSEE_SIRENE_REQUESTS_PER_MINUTE = env.int("INSEE_SIRENE_REQUESTS_PER_MINUTE", default=30)
+RECHERCHE_ENTREPRISES_API_URL = env.str(
+    "RECHERCHE_ENTREPRISES_API_URL", default="https://recherche-entreprises.api.gouv.fr"
+)
+# The explicit User-Agent the public APIs ask for, naming the portal and its contact.
+SIRENE_USER_AGENT = env.str(
+    "SIRENE_USER_AGENT",
+    default=f"{PORTAL_NAME} onboarding portal ({PORTAL_OPERATOR}; {PORTAL_CONTACT_EMAIL})",
+)
+
 # Captcha (django-simple-captcha). The test mode accepts "PASSED"; refused in production below.
 CAPTCHA_TEST_MODE = PORTAL_CAPTCHA_TEST_MODE
 CAPTCHA_LENGTH = 5

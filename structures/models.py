@@ -401,3 +401,98 @@ class Event(models.Model):
             kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
         }
         return sentences[self.kind] % values
+
+
+class LegalUnit(models.Model):
+    """A legal unit (unité légale) of the local SIRENE directory, filled from the StockUniteLegale file."""
+
+    siren = models.CharField(_("SIREN"), max_length=9, primary_key=True)
+    corporate_name = models.CharField(_("corporate name"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_non_diffusible = models.BooleanField(_("INSEE not diffusible"), default=False)
+
+    class Meta:
+        verbose_name = _("legal unit (SIRENE)")
+        verbose_name_plural = _("legal units (SIRENE)")
+        constraints = [
+            models.CheckConstraint(condition=Q(siren__regex=r"^[0-9]{9}$"), name="legal_unit_siren_9_digits")
+        ]
+
+    def __str__(self):
+        return f"{self.siren} – {self.corporate_name}"
+
+
+class Establishment(models.Model):
+    """An establishment of the local SIRENE directory (the `local` lookup backend), filled from StockEtablissement.
+
+    Fields masked by INSEE for a non-diffusible establishment are stored empty, never as "[ND]".
+    """
+
+    siret = models.CharField(_("SIRET"), max_length=14, primary_key=True)
+    # No foreign key constraint: the two stock files are imported independently, in any order.
+    legal_unit = models.ForeignKey(
+        LegalUnit,
+        verbose_name=_("legal unit"),
+        db_column="siren",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    label = models.CharField(_("structure label"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    address_complement_1 = models.CharField(_("address supplement 1"), max_length=255, blank=True)
+    address_complement_2 = models.CharField(_("address supplement 2"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="FR")
+    is_head_office = models.BooleanField(_("head office"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_non_diffusible = models.BooleanField(_("INSEE not diffusible"), default=False)
+
+    class Meta:
+        verbose_name = _("establishment (SIRENE)")
+        verbose_name_plural = _("establishments (SIRENE)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(siret__regex=r"^[0-9]{14}$"), name="establishment_siret_14_digits"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.siret} – {self.label or self.city}"
+
+
+class SireneImport(models.Model):
+    """One run of the `import_sirene` command, kept as its history (shown in the admin)."""
+
+    class Kind(models.TextChoices):
+        ESTABLISHMENTS = "ESTABLISHMENTS", _("Establishments (StockEtablissement)")
+        LEGAL_UNITS = "LEGAL_UNITS", _("Legal units (StockUniteLegale)")
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", _("Running")
+        SUCCEEDED = "SUCCEEDED", _("Succeeded")
+        FAILED = "FAILED", _("Failed")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started on"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
+    rows_read = models.PositiveBigIntegerField(_("rows read"), default=0)
+    rows_inserted = models.PositiveBigIntegerField(_("rows inserted"), default=0)
+    rows_updated = models.PositiveBigIntegerField(_("rows updated"), default=0)
+    rows_unchanged = models.PositiveBigIntegerField(_("rows unchanged"), default=0)
+    rows_rejected = models.PositiveBigIntegerField(_("rows rejected"), default=0)
+    rejections = models.JSONField(_("rejections by reason"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("SIRENE import")
+        verbose_name_plural = _("SIRENE imports")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"

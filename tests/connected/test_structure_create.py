@@ -79,7 +79,7 @@ def test_bad_siret_is_refused_at_the_field(client, supplier):
     response = client.post("/en/mon-compte/structures/nouvelle/", {**FORM, "identifier": "51010091000016"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "This SIRET number is not valid" in page and 'value="51010091000016"' in page
+    assert "its check digit is wrong" in page and 'value="51010091000016"' in page
 
 
 def test_existing_structure_leads_to_an_attachment_request(client, supplier):

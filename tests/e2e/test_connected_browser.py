@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from structures.models import AttachmentRequest, Membership, Role
+from structures.sirene.stock import sirene_demo_load
 from tests.browser import axe_check
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
 
@@ -110,15 +111,17 @@ def test_public_structure_search_anonymous(page, lang, found):
     ],
 )
 def test_new_structure_from_an_empty_search(page, lang, create, save, done):
+    sirene_demo_load()
     supplier = UserFactory()
     log_in(page, lang, supplier)
     page.goto(f"/{lang}/mon-compte/rattachements/recherche/?identifier=51010091000015&identifier_type=SIRET")
     page.get_by_role("link", name=create).click()
     axe_check(page)
-    page.locator("#id_corporate_name").fill("M A SOCIETE")
-    page.locator("#id_address").fill("19 BOULEVARD MALESHERBES")
-    page.locator("#id_postal_code").fill("75008")
-    page.locator("#id_city").fill("PARIS 8")
+    # Seed 003: the SIRET and the corporate name come from SIRENE and cannot be changed; the address is pre-filled.
+    assert page.locator("#id_corporate_name").input_value() == "M A SOCIETE"
+    assert page.locator("#id_corporate_name").is_disabled()
+    assert page.locator("#id_address").input_value() == "19 BOULEVARD MALESHERBES"
+    assert page.locator("#id_postal_code").input_value() == "75008"
     page.locator("main form button[type=submit]").click()
     assert page.get_by_text(done).first.is_visible()
     axe_check(page)

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import translation
 
 from tests.factories import UserFactory
 
@@ -31,12 +33,21 @@ def administrator():
 
 
 @pytest.fixture
-def moderator_client(client, moderator):
+def moderator_client(moderator):
+    client = Client()
     client.force_login(moderator, backend=MODEL_BACKEND)
     return client
 
 
 @pytest.fixture
-def administrator_client(client, administrator):
+def administrator_client(administrator):
+    client = Client()
     client.force_login(administrator, backend=MODEL_BACKEND)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """reverse() prefixes URLs with the active language, which a previous test's request may have left on English."""
+    with translation.override("fr"):
+        yield

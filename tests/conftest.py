@@ -8,6 +8,9 @@ from django.core.management import call_command
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# tryfirst: the markers must be in place before pytest-django orders the tests by them (database tests first,
+# transactional ones after: a transactional test empties the tables, data migrations included, when it ends).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Every test may use the database; browser tests need real commits (the live server is another thread)."""
     for item in items:

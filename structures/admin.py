@@ -174,7 +174,7 @@ class AppointPrimaryManagerForm(forms.Form):
 @admin.register(Structure)
 class StructureAdmin(admin.ModelAdmin):
     list_display = [
-        "identifier_type",
+        "identifier_type_code",
         "identifier",
         "corporate_name",
         "city",
@@ -198,6 +198,7 @@ class StructureAdmin(admin.ModelAdmin):
     ordering = ["-pk"]
     list_per_page = 100
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     inlines = [ServiceInline, MembershipInline, PendingRequestInline, ModerationHistoryInline]
     fieldsets = [
         (None, {"fields": ["identifier_type", "identifier", "corporate_name", "label", "rcs_number"]}),
@@ -222,6 +223,7 @@ class StructureAdmin(admin.ModelAdmin):
         (
             _("Settings"),
             {
+                "classes": ["collapse"],
                 "fields": [
                     "is_edi_emitter",
                     "receives_edi_lifecycle",
@@ -229,10 +231,10 @@ class StructureAdmin(admin.ModelAdmin):
                     "is_agricultural_management_centre",
                     "feature_payment_requests",
                     "feature_dume",
-                ]
+                ],
             },
         ),
-        (_("History"), {"fields": ["created_at", "created_by", "updated_at"]}),
+        (_("History"), {"classes": ["collapse"], "fields": ["created_at", "created_by", "updated_at"]}),
     ]
     actions = ["verify", "suspend", "reactivate", "export_csv"]
 
@@ -268,6 +270,13 @@ class StructureAdmin(admin.ModelAdmin):
     @admin.display(description=_("primary manager"))
     def primary_manager(self, obj):
         return obj.primary_manager_email or "—"
+
+    @admin.display(description=_("identifier type"), ordering="identifier_type")
+    def identifier_type_code(self, obj):
+        # The short API code (SIRET, RIDET…) keeps the column narrow; the filter shows the full labels.
+        return format_html(
+            '<abbr title="{}">{}</abbr>', obj.get_identifier_type_display(), obj.identifier_type
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Every word must be found in the identifier, corporate name or city, or every word in the primary
@@ -521,6 +530,7 @@ class AttachmentRequestAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "structure__identifier", "structure__corporate_name"]
     search_help_text = _("Requester's email address, structure identifier or corporate name.")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     list_per_page = 100
     fields = [
         "user",
@@ -678,6 +688,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "structure", "user"]
     search_fields = ["actor__email", "user__email", "structure__identifier", "structure__corporate_name"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "created_at"
     fields = ["created_at", "actor", "action", "structure", "user", "attachment_request", "details"]
     readonly_fields = fields

@@ -25,6 +25,10 @@ def structure_verify(*, structure, by):
     _require_perm(by, "structures.moderate_structure")
     locked = _structure_lock(structure)
     previous = locked.moderation
+    if previous == Structure.Moderation.VERIFIED:
+        raise ValidationError(_("This structure is already verified."), code="already_verified")
+    if previous == Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is suspended: reactivate it instead."), code="suspended")
     locked.moderation = Structure.Moderation.VERIFIED
     locked.save(update_fields=["moderation", "updated_at"])
     ModerationAction.objects.record(
@@ -40,6 +44,8 @@ def structure_suspend(*, structure, by, reason=""):
     _require_perm(by, "structures.moderate_structure")
     locked = _structure_lock(structure)
     previous = locked.moderation
+    if previous == Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is already suspended."), code="already_suspended")
     locked.moderation = Structure.Moderation.SUSPENDED
     locked.save(update_fields=["moderation", "updated_at"])
     ModerationAction.objects.record(
@@ -168,6 +174,8 @@ def attachment_request_approve(*, request, by):
     """
     locked = _request_lock_and_check(request, by)
     structure = Structure.objects.select_for_update().get(pk=locked.structure_id)
+    if not locked.user.is_active:
+        raise ValidationError(_("The requester's account is deactivated."), code="requester_inactive")
     if not structure.accepts_attachment_requests:
         raise ValidationError(
             _("This structure is suspended: no attachment can be approved until it is reactivated."),

@@ -157,6 +157,22 @@ def test_suspend_asks_a_reason_then_blocks_approvals(moderator_client, moderator
     assert pending.status == AttachmentRequest.Status.PENDING
 
 
+def test_verify_and_suspend_twice_change_nothing_twice(moderator_client):
+    structure = StructureFactory()
+    post_action(moderator_client, "verify", structure)
+    response = post_action(moderator_client, "verify", structure, follow=True)
+    assert any("déjà vérifiée" in str(m) for m in response.context["messages"])
+    post_action(moderator_client, "suspend", structure, confirm="1", reason="Doublon")
+    response = post_action(moderator_client, "suspend", structure, confirm="1", reason="Doublon", follow=True)
+    assert any("déjà suspendue" in str(m) for m in response.context["messages"])
+    response = post_action(moderator_client, "verify", structure, follow=True)
+    assert any("réactivez-la" in str(m) for m in response.context["messages"])
+    assert list(ModerationAction.objects.values_list("action", flat=True).order_by("pk")) == [
+        ModerationAction.Action.STRUCTURE_VERIFY,
+        ModerationAction.Action.STRUCTURE_SUSPEND,
+    ]
+
+
 def test_reactivate(moderator_client):
     structure = StructureFactory(moderation=Structure.Moderation.SUSPENDED)
     not_suspended = StructureFactory()

@@ -512,7 +512,7 @@ class AttachmentRequestAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
-        "structure",
+        "structure_link",
         "status",
         "waiting_days",
         "primary_manager",
@@ -576,6 +576,11 @@ class AttachmentRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("primary manager"))
     def primary_manager(self, obj):
         return obj.primary_manager_email or "—"
+
+    @admin.display(description=_("structure"), ordering="structure__corporate_name")
+    def structure_link(self, obj):
+        url = reverse("admin:structures_structure_change", args=[obj.structure_id])
+        return format_html('<a href="{}">{}</a>', url, obj.structure)
 
     @admin.display(description=_("waiting for (days)"))
     def waiting_days(self, obj):

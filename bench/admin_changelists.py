@@ -110,14 +110,15 @@ def fill(upto):
 
 def measure(client, url, repeat=7):
     client.get(url)  # warm up
-    times = []
+    times, sql_times = [], []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
             began = time.perf_counter()
             response = client.get(url)
             times.append(time.perf_counter() - began)
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(queries)
+        sql_times.append(sum(float(query["time"]) for query in queries.captured_queries))
+    return statistics.median(times), len(queries), statistics.median(sql_times)
 
 
 def main():
@@ -147,12 +148,14 @@ def main():
         print(f"-- {Structure.objects.count():,} structures (filled in {time.perf_counter() - began:.0f} s)")
         for name, url in PAGES.items():
             results[name, size] = measure(client, url)
-            seconds, queries = results[name, size]
-            print(f"{name:34} {seconds * 1000:8.1f} ms  {queries:3d} queries")
+            seconds, queries, sql_seconds = results[name, size]
+            print(
+                f"{name:34} {seconds * 1000:8.1f} ms  {queries:3d} queries  {sql_seconds * 1000:7.1f} ms in SQL"
+            )
 
     print("\n-- ratio 100,000 / 1,000 structures (same page, same run)")
     for name in PAGES:
-        (small, small_queries), (large, large_queries) = results[name, 1_000], results[name, 100_000]
+        (small, small_queries, _), (large, large_queries, _) = results[name, 1_000], results[name, 100_000]
         print(f"{name:34} x{large / small:5.2f}   queries {small_queries} -> {large_queries}")
 
     print("\n-- plans")

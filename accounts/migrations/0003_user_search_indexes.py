@@ -1,36 +1,42 @@
-"""Trigram indexes for the admin's case-insensitive searches of users (email, names), PostgreSQL only.
+"""Trigram indexes for the admin's searches of users, PostgreSQL only.
 
-Django writes ``email__icontains`` on PostgreSQL as UPPER(email::text) LIKE UPPER('%term%'): these GIN indexes on
-the same expressions answer it without reading the whole table. SQLite (the embedded default) gets none.
+- the login email alone: the structures' search looks for their primary manager by email
+  (Django writes ``email__icontains`` as UPPER(email::text) LIKE UPPER('%term%'), the expression indexed here);
+- one text made of the email, name and first name (accounts.admin.USER_SEARCH_TEXT, the same expression): the
+  users' search looks for every word typed in it.
+SQLite (the embedded default) gets none.
 """
 
 from django.db import migrations
 
-TRIGRAM_INDEXES = {
-    "user_email_trgm": "email",
-    "user_last_name_trgm": "last_name",
-    "user_first_name_trgm": "first_name",
-}
+SEARCH_INDEX = "user_search_trgm"
+EMAIL_INDEX = "user_email_trgm"
 
 
-def create_trigram_indexes(apps, schema_editor):
+def create_search_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    from django.contrib.postgres.indexes import GinIndex, OpClass
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Upper
+
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, column in TRIGRAM_INDEXES.items():
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "accounts_user" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
-        )
+    schema_editor.execute(
+        f'CREATE INDEX IF NOT EXISTS "{EMAIL_INDEX}" ON "accounts_user" USING gin ((UPPER("email"::text)) gin_trgm_ops)'
+    )
+    text = Upper(Concat("email", Value(" "), "last_name", Value(" "), "first_name"))
+    schema_editor.add_index(
+        apps.get_model("accounts", "User"), GinIndex(OpClass(text, name="gin_trgm_ops"), name=SEARCH_INDEX)
+    )
 
 
-def drop_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in TRIGRAM_INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+def drop_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in (SEARCH_INDEX, EMAIL_INDEX):
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_staff_groups")]
 
-    operations = [migrations.RunPython(create_trigram_indexes, drop_trigram_indexes)]
+    operations = [migrations.RunPython(create_search_indexes, drop_search_indexes)]

@@ -2,9 +2,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -18,7 +20,7 @@ from accounts.ratelimit import rate_limit_count, rate_limit_hit
 from accounts.selectors import user_get_by_login_email, user_signup_summary
 from accounts.signup_state import Outcome
 from accounts.tokens import activation_tokens, password_reset_tokens
-from structures.models import Event, IdentifierType, Scope, Service, Structure
+from structures.models import Event, IdentifierType, ModerationAction, Scope, Service, Structure
 from structures.selectors import structure_get_by_identifier
 from structures.services import (
     StructureData,
@@ -408,3 +410,61 @@ def _user_signup(*, person, structure_data, structure, scope, services) -> Signu
         structure_created=structure_created,
         attachment_requested=attachment_requested,
     )
+
+
+# --- Moderation from the admin --------------------------------------------------------------------------------------
+
+
+def _require_perm(by, perm):
+    if not (by.is_active and by.has_perm(perm)):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+@transaction.atomic
+def user_activation_resend(*, user, by):
+    """Send a not-yet-activated user their activation email again (an administrator's answer to a lost link)."""
+    _require_perm(by, "structures.resend_activation")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_activated:
+        raise ValidationError(_("This account is already activated."), code="already_activated")
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."), code="inactive")
+    ModerationAction.objects.record(
+        actor=by, action=ModerationAction.Action.USER_ACTIVATION_RESEND, user=user
+    )
+    transaction.on_commit(lambda: user_activation_send(user=user))
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, user, by):
+    """Lift a django-axes lockout on the user's login address. Returns how many failure records were removed."""
+    _require_perm(by, "structures.unlock_user")
+    # The lockout is recorded under the address as typed: reset every spelling of this login.
+    usernames = set(
+        AccessAttempt.objects.filter(username__iexact=user.email).values_list("username", flat=True)
+    )
+    removed = sum(reset(username=username) for username in usernames)
+    ModerationAction.objects.record(
+        actor=by, action=ModerationAction.Action.USER_UNLOCK, user=user, failure_records_removed=removed
+    )
+    return removed
+
+
+@transaction.atomic
+def user_deactivate(*, user, by, reason=""):
+    """Deactivate an account: the person can no longer log in. The row and its history are kept."""
+    _require_perm(by, "structures.deactivate_user")
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser can deactivate a superuser."))
+    if not user.is_active:
+        raise ValidationError(_("This account is already deactivated."), code="already_inactive")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ModerationAction.objects.record(
+        actor=by, action=ModerationAction.Action.USER_DEACTIVATE, user=user, reason=reason
+    )
+    return user

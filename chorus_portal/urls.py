@@ -7,6 +7,7 @@ from chorus_portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("captcha/", include("captcha.urls")),
 ]
 

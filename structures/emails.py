@@ -1,10 +1,11 @@
 """Emails about attachments, in the recipient's language, to their contact address. Called on commit."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from chorus_portal.mail import email_enqueue
 
 
 def _send(*, user, subject, template, context):
@@ -12,7 +13,7 @@ def _send(*, user, subject, template, context):
         context = {**context, "user": user, "PORTAL_NAME": settings.PORTAL_NAME}
         body = render_to_string(f"structures/emails/{template}.txt", context)
         subject = f"[{settings.PORTAL_NAME}] {subject}"
-    send_mail(subject, body, None, [user.notification_email])
+    email_enqueue(to=[user.notification_email], subject=subject, body=body)
 
 
 def attachment_request_decided(*, request):
@@ -46,4 +47,14 @@ def attachment_request_reminder(*, request, manager):
             "requester": request.user,
             "reminder": True,
         },
+    )
+
+
+def primary_manager_appointed(*, membership):
+    """Tell a user appointed by the support that they are now the primary manager of a structure."""
+    _send(
+        user=membership.user,
+        subject=_("You are now the primary manager of a structure"),
+        template="primary_manager_appointed",
+        context={"structure": membership.structure},
     )

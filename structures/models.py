@@ -1,6 +1,7 @@
 import unicodedata
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -129,6 +130,11 @@ class Structure(models.Model):
             for value in (self.corporate_name, self.label, self.identifier, self.postal_code, self.city)
             if value
         )
+
+    @property
+    def accepts_attachment_requests(self):
+        """A suspended structure accepts no new attachment request (checked by every request service)."""
+        return self.moderation != self.Moderation.SUSPENDED
 
     @property
     def display_name(self):
@@ -496,3 +502,84 @@ class SireneImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ModerationActionQuerySet(models.QuerySet):
+    def record(self, *, actor, action, structure=None, user=None, attachment_request=None, **details):
+        return self.create(
+            actor=actor,
+            action=action,
+            structure=structure,
+            user=user,
+            attachment_request=attachment_request,
+            details=details,
+        )
+
+
+class ModerationAction(models.Model):
+    """The audit log of moderation: who did what, when, to which structure, user or request. Never changed."""
+
+    class Action(models.TextChoices):
+        STRUCTURE_VERIFY = "STRUCTURE_VERIFY", _("Structure verified")
+        STRUCTURE_SUSPEND = "STRUCTURE_SUSPEND", _("Structure suspended")
+        STRUCTURE_REACTIVATE = "STRUCTURE_REACTIVATE", _("Structure reactivated")
+        STRUCTURE_EXPORT = "STRUCTURE_EXPORT", _("Structures exported")
+        PRIMARY_MANAGER_APPOINT = "PRIMARY_MANAGER_APPOINT", _("Primary manager appointed")
+        REQUEST_APPROVE = "REQUEST_APPROVE", _("Attachment request approved")
+        REQUEST_REFUSE = "REQUEST_REFUSE", _("Attachment request refused")
+        USER_ACTIVATION_RESEND = "USER_ACTIVATION_RESEND", _("Activation email sent again")
+        USER_UNLOCK = "USER_UNLOCK", _("Login unlocked")
+        USER_DEACTIVATE = "USER_DEACTIVATE", _("Account deactivated")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("done on"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    attachment_request = models.ForeignKey(
+        AttachmentRequest,
+        verbose_name=_("attachment request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = ModerationActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation history")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+        # The staff's rights on the domain, given to the "Moderators" and "Administrators" groups.
+        permissions = [
+            ("moderate_structure", _("Can verify, suspend and reactivate structures")),
+            ("export_structure", _("Can export structures as CSV")),
+            ("decide_attachmentrequest", _("Can approve or refuse any attachment request")),
+            ("appoint_primary_manager", _("Can appoint the primary manager of a structure")),
+            ("resend_activation", _("Can send a user's activation email again")),
+            ("unlock_user", _("Can unlock a user's login")),
+            ("deactivate_user", _("Can deactivate a user account")),
+            ("manage_staff", _("Can grant staff status, groups and permissions")),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from structures import emails
-from structures.models import AttachmentRequest, Event, Membership, Role, Scope, Service, Structure
+from structures.models import (
+    AttachmentRequest,
+    Event,
+    Membership,
+    ModerationAction,
+    Role,
+    Scope,
+    Service,
+    Structure,
+)
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
@@ -180,8 +189,10 @@ def attachment_request_remind(*, request_id, user):
 
 @transaction.atomic
 def attachment_request_decide(*, request_id, by, approve, reason=""):
-    """Approve or refuse one pending request. The row is locked: two managers deciding at once, or a double
-    submit, end as one decision (the second gets "already decided")."""
+    """Approve or refuse one pending request, as a manager of its structure or as staff allowed to decide
+    attachment requests (the support). The row is locked: two managers deciding at once, or a double submit, end
+    as one decision (the second gets "already decided"). A decision by staff is recorded in the moderation
+    history."""
     request = (
         AttachmentRequest.objects.select_for_update(of=("self",))
         .select_related("structure", "user")
@@ -190,9 +201,20 @@ def attachment_request_decide(*, request_id, by, approve, reason=""):
     )
     if request is None:
         raise PermissionDenied("No such request.")
-    _require_manager(user=by, structure=request.structure)
+    is_manager = Membership.objects.filter(
+        user=by, structure=request.structure, is_active=True, role__in=MANAGER_ROLES
+    ).exists()
+    if not (by.is_active and (is_manager or by.has_perm("structures.decide_attachmentrequest"))):
+        raise PermissionDenied(_("You are not allowed to decide this attachment request."))
     if request.status != AttachmentRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided or cancelled."), code="not_pending")
+    if approve and not request.user.is_active:
+        raise ValidationError(_("The requester's account is deactivated."), code="requester_inactive")
+    if approve and not request.structure.accepts_attachment_requests:
+        raise ValidationError(
+            _("This structure is suspended: no attachment can be approved until it is reactivated."),
+            code="structure_suspended",
+        )
     now = timezone.now()
     request.status = AttachmentRequest.Status.APPROVED if approve else AttachmentRequest.Status.REFUSED
     request.decided_at = now
@@ -229,6 +251,17 @@ def attachment_request_decide(*, request_id, by, approve, reason=""):
         subject=request.user,
         reason=request.reason,
     )
+    if not is_manager:
+        ModerationAction.objects.record(
+            actor=by,
+            action=ModerationAction.Action.REQUEST_APPROVE
+            if approve
+            else ModerationAction.Action.REQUEST_REFUSE,
+            structure=request.structure,
+            user=request.user,
+            attachment_request=request,
+            reason=request.reason,
+        )
     transaction.on_commit(lambda: emails.attachment_request_decided(request=request))
     return request
 
@@ -609,3 +642,162 @@ def structure_create_or_request_attachment(*, data: StructureData, user) -> Stru
         request = attachment_request_create(user=user, structure=structure, scope=Scope.STRUCTURE)
         return StructureClaim(structure=structure, created=False, attachment_request=request)
     return StructureClaim(structure=structure, created=True)
+
+
+# --- Moderation from the admin ----------------------------------------------------------------------------------------------
+# Every function locks the row it changes, checks the actor's right, and records a ModerationAction.
+
+
+def _structure_lock(structure):
+    return Structure.objects.select_for_update().get(pk=structure.pk)
+
+
+def _require_perm(by, perm):
+    if not (by.is_active and by.has_perm(perm)):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+@transaction.atomic
+def structure_verify(*, structure, by):
+    """Mark a structure as checked by a moderator. Returns the structure."""
+    _require_perm(by, "structures.moderate_structure")
+    locked = _structure_lock(structure)
+    previous = locked.moderation
+    if previous == Structure.Moderation.VERIFIED:
+        raise ValidationError(_("This structure is already verified."), code="already_verified")
+    if previous == Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is suspended: reactivate it instead."), code="suspended")
+    locked.moderation = Structure.Moderation.VERIFIED
+    locked.save(update_fields=["moderation", "updated_at"])
+    ModerationAction.objects.record(
+        actor=by, action=ModerationAction.Action.STRUCTURE_VERIFY, structure=locked, previous=previous
+    )
+    structure.moderation = locked.moderation
+    return locked
+
+
+@transaction.atomic
+def structure_suspend(*, structure, by, reason=""):
+    """Suspend a structure: it accepts no new attachment request and no approval until it is reactivated."""
+    _require_perm(by, "structures.moderate_structure")
+    locked = _structure_lock(structure)
+    previous = locked.moderation
+    if previous == Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is already suspended."), code="already_suspended")
+    locked.moderation = Structure.Moderation.SUSPENDED
+    locked.save(update_fields=["moderation", "updated_at"])
+    ModerationAction.objects.record(
+        actor=by,
+        action=ModerationAction.Action.STRUCTURE_SUSPEND,
+        structure=locked,
+        previous=previous,
+        reason=reason,
+    )
+    structure.moderation = locked.moderation
+    return locked
+
+
+@transaction.atomic
+def structure_reactivate(*, structure, by):
+    """Lift a suspension. The structure goes back to "verified" (a moderator has looked at it)."""
+    _require_perm(by, "structures.moderate_structure")
+    locked = _structure_lock(structure)
+    if locked.moderation != Structure.Moderation.SUSPENDED:
+        raise ValidationError(_("This structure is not suspended."), code="not_suspended")
+    locked.moderation = Structure.Moderation.VERIFIED
+    locked.save(update_fields=["moderation", "updated_at"])
+    ModerationAction.objects.record(
+        actor=by,
+        action=ModerationAction.Action.STRUCTURE_REACTIVATE,
+        structure=locked,
+        previous=Structure.Moderation.SUSPENDED,
+    )
+    structure.moderation = locked.moderation
+    return locked
+
+
+@transaction.atomic
+def structure_primary_manager_appoint(*, structure, user, by):
+    """Make ``user`` the primary manager of ``structure`` (the support's answer to a primary manager gone).
+
+    The former primary manager stays a secondary manager if their account is still active, and is detached
+    otherwise. The appointed user's pending request to the structure, if any, is approved. Returns the membership.
+    """
+    _require_perm(by, "structures.appoint_primary_manager")
+    locked = _structure_lock(structure)
+    if not (user.is_active and user.is_activated):
+        raise ValidationError(
+            _("The new primary manager must have an active, activated account."), code="user_not_active"
+        )
+    now = timezone.now()
+    former = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(structure=locked, is_active=True, role=Role.PRIMARY_MANAGER)
+        .first()
+    )
+    if former is not None and former.user_id == user.pk:
+        raise ValidationError(_("This user is already the primary manager."), code="already_primary_manager")
+    if former is not None:
+        if former.user.is_active:
+            former.role = Role.SECONDARY_MANAGER
+        else:
+            former.is_active = False
+        former.updated_by = by
+        former.save(update_fields=["role", "is_active", "updated_by", "updated_at"])
+
+    membership = (
+        Membership.objects.select_for_update().filter(structure=locked, user=user, is_active=True).first()
+    )
+    if membership is None:
+        membership = Membership.objects.create(
+            structure=locked, user=user, role=Role.PRIMARY_MANAGER, updated_by=by, created_at=now
+        )
+    else:
+        membership.role = Role.PRIMARY_MANAGER
+        membership.updated_by = by
+        membership.save(update_fields=["role", "updated_by", "updated_at"])
+
+    pending = (
+        AttachmentRequest.objects.select_for_update()
+        .filter(structure=locked, user=user, status=AttachmentRequest.Status.PENDING)
+        .first()
+    )
+    if pending is not None:
+        pending.status = AttachmentRequest.Status.APPROVED
+        pending.decided_at = now
+        pending.decided_by = by
+        pending.save(update_fields=["status", "decided_at", "decided_by"])
+
+    ModerationAction.objects.record(
+        actor=by,
+        action=ModerationAction.Action.PRIMARY_MANAGER_APPOINT,
+        structure=locked,
+        user=user,
+        attachment_request=pending,
+        former_primary_manager=former.user.email if former else None,
+        former_primary_manager_kept=bool(former and former.is_active),
+    )
+    transaction.on_commit(lambda: emails.primary_manager_appointed(membership=membership))
+    return membership
+
+
+@transaction.atomic
+def attachment_request_approve(*, request, by):
+    """Approve a pending request from the admin (same rules, events and email as a manager's decision)."""
+    decided = attachment_request_decide(request_id=request.pk, by=by, approve=True)
+    _copy_decision(decided, request)
+    return Membership.objects.get(user=decided.user, structure=decided.structure, is_active=True)
+
+
+@transaction.atomic
+def attachment_request_refuse(*, request, by, reason=""):
+    """Refuse a pending request from the admin, with an optional reason emailed to the requester."""
+    decided = attachment_request_decide(request_id=request.pk, by=by, approve=False, reason=reason)
+    _copy_decision(decided, request)
+    return decided
+
+
+def _copy_decision(decided, request):
+    for field in ("status", "decided_at", "decided_by", "reason"):
+        setattr(request, field, getattr(decided, field))

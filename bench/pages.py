@@ -8,7 +8,8 @@ What it does: starts a private PostgreSQL cluster on loopback (port 54346, `make
 with the production settings (DEBUG off, a generated secret, gunicorn with 2 x cores + 1 workers, whitenoise) and
 the bench-only bare view (PORTAL_BENCH_BARE_VIEW=1), loads the demo data, installs Debian's `wrk` if missing, and
 for the bare view and each page runs wrk (16 connections, 2 threads) as a TLS-terminating proxy would send the
-requests (X-Forwarded-Proto: https). The bare view is measured before and after each page; a page's ratio is to the mean of the two.
+requests (X-Forwarded-Proto: https). In rounds of short runs, the bare view is measured before and after each page; a page's ratio
+is to the mean of the two; the medians over the rounds are printed.
 Meanwhile it samples the peak resident memory (VmHWM) of every gunicorn web worker.
 
 Targets (issue 8): every page >= 20% of the bare view's requests/s, p99 < 100 ms at 16 connections on 2 cores.
@@ -21,6 +22,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,7 +176,10 @@ def main():
     parser.add_argument(
         "pages", nargs="*", help="more pages to measure (paths, GET), after the home and login pages"
     )
-    parser.add_argument("--duration", type=int, default=20, help="seconds per measurement (default 20)")
+    parser.add_argument(
+        "--duration", type=int, default=30, help="seconds per page, over all rounds (default 30)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of short runs (default 5)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--pg-port", type=int, default=54346)
     parser.add_argument("--port", type=int, default=8346, help="gunicorn's port on 127.0.0.1")
@@ -221,13 +226,21 @@ def main():
 
         for page in [BARE, *pages]:  # warm-up: imports, template loading, connections
             measure(page, 2)
-        # The bare view before and after every page: each page's ratio is to the mean of its two neighbours, so
-        # that a change in the machine's load (shared CPU) during the run moves both sides of the ratio.
-        bare_runs = [measure(BARE, args.duration)]
-        results = {}
-        for page in pages:
-            results[page] = measure(page, args.duration)
-            bare_runs.append(measure(BARE, args.duration))
+        # Rounds of short runs, the bare view before and after every page: in each round a page's ratio is to
+        # the mean of its two neighbours, so that a change in the machine's load (shared CPU) moves both sides;
+        # the figures printed are the medians over the rounds.
+        slice_seconds = max(2, round(args.duration / args.rounds))
+        bare_runs, results = [], {page: [] for page in pages}
+        for _ in range(args.rounds):
+            before = measure(BARE, slice_seconds)
+            bare_runs.append(before)
+            for page in pages:
+                run = measure(page, slice_seconds)
+                after = measure(BARE, slice_seconds)
+                run["ratio"] = run["rps"] / ((before["rps"] + after["rps"]) / 2)
+                results[page].append(run)
+                bare_runs.append(after)
+                before = after
         memory.running = False
         memory.join()
     finally:
@@ -244,26 +257,32 @@ def main():
         f"cpu: {_cpu_model()} x {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in load_before)}"
     )
     print(
-        f"gunicorn workers: {workers.group(1) if workers else '?'}, wrk -t2 -c{args.connections} -d{args.duration}s"
+        f"gunicorn workers: {workers.group(1) if workers else '?'}, wrk -t2 -c{args.connections}, {args.rounds} rounds "
+        f"of {slice_seconds} s per page and per bare-view run; medians over the rounds"
     )
     print()
     print(f"{'page':<40} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  verdict")
     failed = False
-    for index, path in enumerate(["", *pages]):
-        if path:
-            run = results[path]
-            ratio = run["rps"] / ((bare_runs[index - 1]["rps"] + bare_runs[index]["rps"]) / 2)
-            ok = ratio >= THROUGHPUT_TARGET and run["p99"] < P99_TARGET_MS and run["errors"] == 0
-            failed |= not ok
-            print(f"{path:<40} {run['rps']:>9.1f} {ratio:>6.0%} {run['p50']:>8.2f} {run['p99']:>8.2f} "
-                  f"{run['errors']:>7}  {'ok' if ok else 'MISSED'}")  # fmt: skip
-        bare = bare_runs[index]
-        print(f"{'  bare view':<40} {bare['rps']:>9.1f} {'':>7} {bare['p50']:>8.2f} {bare['p99']:>8.2f} "
-              f"{bare['errors']:>7}")  # fmt: skip
+    bare = {key: statistics.median(run[key] for run in bare_runs) for key in ("rps", "p50", "p99")}
+    bare["errors"] = sum(run["errors"] for run in bare_runs)
+    print(f"{'bare view (baseline)':<40} {bare['rps']:>9.1f} {'':>7} {bare['p50']:>8.2f} {bare['p99']:>8.2f} "
+          f"{bare['errors']:>7}")  # fmt: skip
+    for page, runs in results.items():
+        run = {key: statistics.median(r[key] for r in runs) for key in ("rps", "ratio", "p50", "p99")}
+        errors = sum(r["errors"] for r in runs)
+        ok = run["ratio"] >= THROUGHPUT_TARGET and run["p99"] < P99_TARGET_MS and errors == 0
+        failed |= not ok
+        print(f"{page:<40} {run['rps']:>9.1f} {run['ratio']:>6.0%} {run['p50']:>8.2f} {run['p99']:>8.2f} "
+              f"{errors:>7}  {'ok' if ok else 'MISSED'}")  # fmt: skip
+    print("per round (req/s, ratio, p99 ms):")
+    print(f"  {'bare view':<38} " + "  ".join(f"{r['rps']:.0f}" for r in bare_runs))
+    for page, runs in results.items():
+        print(f"  {page:<38} " + "  ".join(f"{r['rps']:.0f} {r['ratio']:.0%} {r['p99']:.0f}" for r in runs))
     peaks = sorted(memory.peak_kib.values())
     if peaks:
-        print(f"\npeak RSS per web worker: max {peaks[-1] / 1024:.1f} MiB, min {peaks[0] / 1024:.1f} MiB "
-              f"over {len(peaks)} worker processes (recycled after 2000±200 requests)")  # fmt: skip
+        print(f"\npeak RSS per web worker (VmHWM): max {peaks[-1] / 1024:.1f} MiB, median "
+              f"{statistics.median(peaks) / 1024:.1f} MiB over {len(peaks)} worker processes "
+              "(gunicorn recycles a worker after 2000±200 requests)")  # fmt: skip
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"targets: every page >= {THROUGHPUT_TARGET:.0%} of the bare view, p99 < {P99_TARGET_MS:.0f} ms, no error"

@@ -18,3 +18,17 @@ def check_emails_queued(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_postgresql(app_configs, **kwargs):
+    """Production runs on PostgreSQL: several web processes and the email worker write at the same time."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return [
+            Warning(
+                "The database is not PostgreSQL: SQLite serialises every write of the web processes and the worker.",
+                hint="Set DATABASE_URL=postgres://user:password@host:5432/name.",
+                id="chorus_portal.W002",
+            )
+        ]
+    return []

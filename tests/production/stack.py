@@ -32,6 +32,7 @@ def production_env(**overrides):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "EMAIL_URL": "smtp://127.0.0.1:2525",
+        "DATABASE_URL": "postgres://portal@127.0.0.1:5432/chorus_portal",  # not connected to by `check --deploy`
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "PORTAL_CAPTCHA_TEST_MODE": "0",
         "PORTAL_ENVIRONMENT": "production",

@@ -60,8 +60,9 @@ run: setup
 # Steps: install, `manage.py check --deploy --fail-level WARNING` (refuses DEBUG on, the default or a short secret,
 # the captcha test mode, no ALLOWED_HOSTS, the console mailer, SQLite, emails not queued: nothing starts),
 # collectstatic (whitenoise: compressed, hashed names), migrate, createcachetable, then the email worker
-# (`manage.py db_worker`) and gunicorn side by side; when either stops, the other is stopped too. Several `make serve` on several machines
-# may share one database: sessions, cache, lockouts, captchas and the task queue all live in it.
+# (`manage.py db_worker`) and gunicorn side by side; when either stops, the other is stopped too.
+# Several `make serve` on several machines may share one database: sessions, cache, lockouts, captchas and the
+# task queue all live in it.
 WEB_CONCURRENCY ?= $(shell n=$$(nproc 2>/dev/null || echo 1); w=$$((2 * n + 1)); echo $$((w > 9 ? 9 : w)))
 SERVE_ENV = DEBUG=$(if $(filter undefined,$(origin DEBUG)),0,$(DEBUG)) \
 	PORTAL_CAPTCHA_TEST_MODE=$(if $(filter file,$(origin PORTAL_CAPTCHA_TEST_MODE)),0,$(PORTAL_CAPTCHA_TEST_MODE)) \

@@ -77,7 +77,7 @@ serve: install
 	$(PY) manage.py createcachetable; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(VENV)/bin/gunicorn chorus_portal.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --access-logfile - --no-control-socket --max-requests 2000 --max-requests-jitter 200 & web=$$!; \
+	  --access-logfile - --no-control-socket --preload --max-requests 20000 --max-requests-jitter 2000 & web=$$!; \
 	trap 'kill $$web $$worker 2>/dev/null || true; wait' EXIT INT TERM; \
 	echo "Portal (production settings) on http://127.0.0.1:$(PORT)/ with $(WEB_CONCURRENCY) workers and the email worker"; \
 	wait -n $$web $$worker

@@ -92,38 +92,46 @@ def wait_until_healthy(url, process, timeout=180):
 
 
 class WorkerMemory(threading.Thread):
-    """Samples VmHWM (peak RSS) of the gunicorn web workers: children of the gunicorn master in our session."""
+    """Samples the memory of the gunicorn web workers (children of the gunicorn master, in our session): the peak
+    resident set (VmHWM, shared pages included) and the peak proportional set size (Pss: shared pages divided
+    among the processes sharing them, the fair share of each worker; gunicorn --preload shares the code)."""
 
     def __init__(self, session_id):
         super().__init__(daemon=True)
         self.session_id = session_id
-        self.peak_kib = {}
+        self.peak_rss_kib, self.peak_pss_kib = {}, {}
         self.running = True
 
-    @staticmethod
-    def _processes():
-        for status in Path("/proc").glob("[0-9]*/status"):
+    def _gunicorn_processes(self):
+        for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = dict(
-                    line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-                )
-                cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                session = int((status.parent / "stat").read_text().rsplit(")", 1)[1].split()[3])
-            except (OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                argv = (stat.parent / "cmdline").read_bytes().decode().split("\0")
+            except (OSError, IndexError, UnicodeDecodeError):
                 continue
-            yield int(status.parent.name), int(fields["PPid"]), session, cmdline, fields.get("VmHWM", "0 kB")
+            if int(fields[3]) == self.session_id and any(arg.endswith("/gunicorn") for arg in argv[:2]):
+                yield int(stat.parent.name), int(fields[1])
+
+    @staticmethod
+    def _kib(path, key):
+        for line in path.read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        return 0
 
     def run(self):
         while self.running:
-            processes = list(self._processes())
-            gunicorn = {
-                pid
-                for pid, _, session, cmd, _ in processes
-                if session == self.session_id and "gunicorn" in cmd
-            }
-            for pid, ppid, _, _, hwm in processes:
-                if pid in gunicorn and ppid in gunicorn:  # a worker: its parent is the master
-                    self.peak_kib[pid] = max(self.peak_kib.get(pid, 0), int(hwm.split()[0]))
+            processes = dict(self._gunicorn_processes())
+            for pid, ppid in processes.items():
+                if ppid not in processes:
+                    continue  # the master
+                try:
+                    rss = self._kib(Path(f"/proc/{pid}/status"), "VmHWM")
+                    pss = self._kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss")
+                except OSError:
+                    continue
+                self.peak_rss_kib[pid] = max(self.peak_rss_kib.get(pid, 0), rss)
+                self.peak_pss_kib[pid] = max(self.peak_pss_kib.get(pid, 0), pss)
             time.sleep(0.5)
 
 
@@ -278,11 +286,11 @@ def main():
     print(f"  {'bare view':<38} " + "  ".join(f"{r['rps']:.0f}" for r in bare_runs))
     for page, runs in results.items():
         print(f"  {page:<38} " + "  ".join(f"{r['rps']:.0f} {r['ratio']:.0%} {r['p99']:.0f}" for r in runs))
-    peaks = sorted(memory.peak_kib.values())
-    if peaks:
-        print(f"\npeak RSS per web worker (VmHWM): max {peaks[-1] / 1024:.1f} MiB, median "
-              f"{statistics.median(peaks) / 1024:.1f} MiB over {len(peaks)} worker processes "
-              "(gunicorn recycles a worker after 2000±200 requests)")  # fmt: skip
+    if memory.peak_rss_kib:
+        rss, pss = sorted(memory.peak_rss_kib.values()), sorted(memory.peak_pss_kib.values())
+        print(f"\nmemory per web worker over {len(rss)} worker processes (gunicorn recycles a worker after "
+              f"20000±2000 requests): peak RSS max {rss[-1] / 1024:.1f} MiB (median {statistics.median(rss) / 1024:.1f}), "
+              f"peak PSS max {pss[-1] / 1024:.1f} MiB (median {statistics.median(pss) / 1024:.1f})")  # fmt: skip
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"targets: every page >= {THROUGHPUT_TARGET:.0%} of the bare view, p99 < {P99_TARGET_MS:.0f} ms, no error"

@@ -196,7 +196,7 @@ def main():
     pages = list(dict.fromkeys(DEFAULT_PAGES + args.pages))
 
     ensure_wrk()
-    load_before = os.getloadavg()
+    load_before, started = os.getloadavg(), datetime.now(UTC)
     database_url = args.database_url or postgres_start(args.pg_port)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = {
@@ -260,7 +260,7 @@ def main():
 
     workers = re.search(r"with (\d+) workers", Path(log.name).read_text())
     print()
-    print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.platform()}")
+    print(f"started {started:%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.platform()}")
     print(
         f"cpu: {_cpu_model()} x {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in load_before)}"
     )

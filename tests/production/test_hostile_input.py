@@ -40,3 +40,14 @@ def test_the_harness_catches_unescaped_echo_lost_values_and_server_errors(client
     assert "echoed unescaped" in report
     assert "field 'city' shows ''" in report
     assert "HTTP 500" in report
+
+
+@pytest.mark.urls("tests.production.careless_urls")
+def test_the_harness_passes_a_careful_form_with_text_choices_and_checkboxes(client):
+    assert_form_survives(
+        client,
+        "/fr/careful/",
+        {"name": "Dupont", "note": "Livraison\nau 2e étage", "country": "BE", "consent": "on"},
+        ["name", "note", "country", "consent"],
+        corpus=CORPUS[::4],
+    )

@@ -103,7 +103,7 @@ system-deps:
 pg-start: system-deps
 	@bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
 	pg_user=$$([ "$$(id -u)" = 0 ] && echo "runuser -u postgres --" || echo ""); \
-	$$pg_user $$bin/pg_ctl -D $(PG_DIR) status >/dev/null 2>&1 && $$pg_user $$bin/pg_ctl -D $(PG_DIR) stop -m fast >/dev/null || true; \
+	$$pg_user $$bin/pg_ctl -D $(PG_DIR)/data status >/dev/null 2>&1 && $$pg_user $$bin/pg_ctl -D $(PG_DIR)/data stop -m fast >/dev/null || true; \
 	rm -rf $(PG_DIR); mkdir -p $(PG_DIR); \
 	[ -z "$$pg_user" ] || chown postgres $(PG_DIR); \
 	$$pg_user $$bin/initdb -D $(PG_DIR)/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null; \

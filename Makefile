@@ -22,6 +22,7 @@ help:
 	@echo "make test   - install what the suite needs (chromium, postgresql) and run it on SQLite, PostgreSQL and in a browser"
 	@echo "make lint   - ruff check and format check"
 	@echo "make messages - refresh the FR/EN catalogues after changing user-facing strings"
+	@echo "make serve  - production: check --deploy, collectstatic, migrate, then gunicorn + the email task worker"
 
 $(VENV)/.installed: requirements.lock
 	@py="$$($(FIND_PYTHON))"; \
@@ -44,6 +45,41 @@ setup: install
 run: setup
 	@echo "Portal on http://127.0.0.1:$(PORT)/  (French: /fr/, English: /en/, admin: /fr/admin/)"
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- production -----------------------------------------------------------------------------------
+# `make serve` runs the portal as in production, on http://127.0.0.1:$(PORT) behind a TLS-terminating proxy
+# (which must send X-Forwarded-Proto: https; /healthz answers plain HTTP for the load balancer).
+#   Required:  SECRET_KEY (50+ random characters), ALLOWED_HOSTS (e.g. chorus.example.gouv.fr),
+#              DATABASE_URL (postgres://user:password@host:5432/name), EMAIL_URL (smtp://user:password@host:587
+#              or smtp+tls://...), and CSRF_TRUSTED_ORIGINS (https://chorus.example.gouv.fr) when behind a proxy.
+#   Set here:  DEBUG=0, PORTAL_CAPTCHA_TEST_MODE=0, TASKS_BACKEND=django_tasks_db.DatabaseBackend (emails queued in
+#              the database and sent by the worker, so an SMTP outage loses nothing), unless given explicitly.
+#   Optional:  PORT (8000), WEB_CONCURRENCY (gunicorn workers; default 2 x CPU cores + 1, at most 9),
+#              PORTAL_ENVIRONMENT (production | qualification | demo), CONN_MAX_AGE, SECURE_HSTS_SECONDS, LOG_LEVEL.
+# Steps: install, `manage.py check --deploy --fail-level WARNING` (refuses DEBUG on, the default or a short secret,
+# the captcha test mode, no ALLOWED_HOSTS, the console mailer, SQLite, emails not queued: nothing starts),
+# collectstatic (whitenoise: compressed, hashed names), migrate, createcachetable, then the email worker
+# (`manage.py db_worker`) and gunicorn side by side; when either stops, the other is stopped too.
+# Several `make serve` on several machines may share one database: sessions, cache, lockouts, captchas and the
+# task queue all live in it.
+WEB_CONCURRENCY ?= $(shell n=$$(nproc 2>/dev/null || echo 1); w=$$((2 * n + 1)); echo $$((w > 9 ? 9 : w)))
+SERVE_ENV = DEBUG=$(if $(filter undefined,$(origin DEBUG)),0,$(DEBUG)) \
+	PORTAL_CAPTCHA_TEST_MODE=$(if $(filter file,$(origin PORTAL_CAPTCHA_TEST_MODE)),0,$(PORTAL_CAPTCHA_TEST_MODE)) \
+	TASKS_BACKEND=$(or $(TASKS_BACKEND),django_tasks_db.DatabaseBackend)
+
+.PHONY: serve
+serve: install
+	@export $(SERVE_ENV); \
+	$(PY) manage.py check --deploy --fail-level WARNING; \
+	$(PY) manage.py collectstatic --no-input -v 0; \
+	$(PY) manage.py migrate --no-input -v 0; \
+	$(PY) manage.py createcachetable; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(VENV)/bin/gunicorn chorus_portal.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --access-logfile - --no-control-socket --preload --max-requests 20000 --max-requests-jitter 2000 & web=$$!; \
+	trap 'kill $$web $$worker 2>/dev/null || true; wait' EXIT INT TERM; \
+	echo "Portal (production settings) on http://127.0.0.1:$(PORT)/ with $(WEB_CONCURRENCY) workers and the email worker"; \
+	wait -n $$web $$worker
 
 # --- tests -----------------------------------------------------------------------------------------
 PG_PORT ?= 54329

@@ -6,3 +6,6 @@ class ChorusPortalConfig(AppConfig):
 
     name = "chorus_portal"
     verbose_name = "Chorus Pro"
+
+    def ready(self):
+        from chorus_portal import checks  # noqa: F401 (registers the deployment checks)

@@ -30,6 +30,8 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="Chorus Pro")
 PORTAL_OPERATOR = env.str("PORTAL_OPERATOR", default="AIFE")
 PORTAL_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="contact@chorus-pro.example")
 PORTAL_CAPTCHA_TEST_MODE = env.bool("PORTAL_CAPTCHA_TEST_MODE", default=False)
+# Benchmarks only (bench/pages.py): serve a bare view at /bench/bare as the throughput baseline.
+PORTAL_BENCH_BARE_VIEW = env.bool("PORTAL_BENCH_BARE_VIEW", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

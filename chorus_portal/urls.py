@@ -20,7 +20,13 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+if settings.PORTAL_BENCH_BARE_VIEW:
+    urlpatterns += [path("bench/", include("bench.urls"))]
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# Rendered without the request context (the database or the session may be what failed).
+handler500 = "chorus_portal.views.server_error"

@@ -1,7 +1,11 @@
+import sys
+
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -56,3 +60,15 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that do not name one (the admin's): the DSFR's Marianne."""
     return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)
+
+
+def server_error(request):
+    """handler500. A database that dropped the connection or cannot be reached is a temporary outage: 503 with
+    Retry-After (the next request opens a new connection); anything else is a 500. Both pages are bilingual and
+    rendered without the request context, which may need the very database that failed."""
+    context = {"PORTAL_NAME": settings.PORTAL_NAME, "PORTAL_CONTACT_EMAIL": settings.PORTAL_CONTACT_EMAIL}
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return HttpResponse(
+            loader.render_to_string("503.html", context), status=503, headers={"Retry-After": "30"}
+        )
+    return HttpResponse(loader.render_to_string("500.html", context), status=500)

@@ -1,0 +1,32 @@
+"""The portal's error pages and its shared state: nothing a second web process would not see."""
+
+import pytest
+from django.conf import settings
+
+from tests.production.csp import assert_csp_strict
+
+
+@pytest.mark.urls("tests.production.failing_urls")
+def test_a_bug_gives_the_bilingual_500_page_under_the_strict_csp(client):
+    client.raise_request_exception = False
+    response = client.get("/bug/")
+    assert response.status_code == 500
+    assert "Erreur inattendue" in response.text and "Unexpected error" in response.text
+    assert 'href="/"' in response.text
+    assert_csp_strict(response)
+
+
+def test_no_state_lives_in_one_process_memory():
+    """Sessions, cache (rate limits, SIRENE answers), login lockouts, captchas and the task queue are in the
+    database, so that several web processes (and machines) behind one database agree."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert {cache["BACKEND"] for cache in settings.CACHES.values()} == {
+        "django.core.cache.backends.db.DatabaseCache"
+    }
+    assert getattr(settings, "AXES_HANDLER", "axes.handlers.database.AxesDatabaseHandler") == (
+        "axes.handlers.database.AxesDatabaseHandler"
+    )
+    assert (
+        getattr(settings, "CAPTCHA_STORE", None) is None
+    )  # django-simple-captcha keeps its challenges in the DB
+    assert settings.MESSAGE_STORAGE == "django.contrib.messages.storage.fallback.FallbackStorage"

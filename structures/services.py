@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
 
 from structures import emails
 from structures.models import (
@@ -468,24 +469,13 @@ DEMO_PUBLIC_STRUCTURES = [
 ]
 
 
-def _luhn_complete(partial):
-    for digit in "0123456789":
-        candidate = partial + digit
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if index % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
-
-
 @transaction.atomic
 def structures_load_demo_public():
     """Create the demo public structures (safe to run again). Returns how many were created."""
     created = 0
     for number, (name, address, postal_code, city) in enumerate(DEMO_PUBLIC_STRUCTURES, start=1):
-        identifier = _luhn_complete(f"000{number:06d}0001")
+        prefix = f"000{number:06d}0001"
+        identifier = prefix + luhn.calc_check_digit(prefix)
         structure = Structure.objects.filter(identifier_type="SIRET", identifier=identifier).first()
         if structure is None:
             structure = Structure(identifier_type="SIRET", identifier=identifier)

@@ -3,16 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from stdnum import luhn
 
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
 from structures.models import IdentifierType
+from tests.factories import luhn_complete
 
 LA_POSTE_SIREN = "356000000"
-
-
-def luhn_complete(partial: str) -> str:
-    return partial + luhn.calc_check_digit(partial)
 
 
 def error_of(identifier_type, value):

@@ -495,10 +495,7 @@ def structures_load_demo_public():
 # --- a new structure, created by a supplier from "Mon Compte" ------------------------------------------------------
 
 
-STRUCTURE_FIELDS = (
-    "corporate_name",
-    "feature_payment_requests",
-    "feature_dume",
+STRUCTURE_EDITABLE_FIELDS = (
     "label",
     "email",
     "rcs_number",
@@ -512,9 +509,16 @@ STRUCTURE_FIELDS = (
     "address_complement_2",
     "postal_code",
     "city",
-    "country",
     "phone",
     "fax",
+)
+# What a structure is created with: the editable details plus what only its creation sets.
+STRUCTURE_FIELDS = (
+    "corporate_name",
+    "country",
+    "feature_payment_requests",
+    "feature_dume",
+    *STRUCTURE_EDITABLE_FIELDS,
 )
 
 
@@ -545,25 +549,6 @@ def structure_create(
     Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
     event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
     return structure
-
-
-STRUCTURE_EDITABLE_FIELDS = (
-    "label",
-    "email",
-    "rcs_number",
-    "status",
-    "is_edi_emitter",
-    "receives_edi_lifecycle",
-    "connection_request_active",
-    "is_agricultural_management_centre",
-    "address",
-    "address_complement_1",
-    "address_complement_2",
-    "postal_code",
-    "city",
-    "phone",
-    "fax",
-)
 
 
 @transaction.atomic

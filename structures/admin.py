@@ -999,13 +999,14 @@ class SireneImportAdmin(ReadOnlyAdmin):
             return "—"
         lines = []
         for reason, value in sorted(obj.rejections.items()):
-            if isinstance(value, dict):
-                count = value.get("count", "")
-                sample = value.get("lines") or []
-                lines.append(
-                    f"{reason}: {count}"
-                    + (f" ({gettext('lines')} {', '.join(map(str, sample))})" if sample else "")
-                )
+            entry = value if isinstance(value, dict) else {"count": value}
+            values = {
+                "reason": reason,
+                "count": entry.get("count", ""),
+                "lines": ", ".join(map(str, entry.get("lines") or [])),
+            }
+            if values["lines"]:
+                lines.append(gettext("%(reason)s: %(count)s (lines %(lines)s…)") % values)
             else:
-                lines.append(f"{reason}: {value}")
+                lines.append(gettext("%(reason)s: %(count)s") % values)
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

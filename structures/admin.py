@@ -6,14 +6,18 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Subquery, Value
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Upper
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +26,14 @@ from accounts.models import User
 from structures import services
 from structures.models import (
     AttachmentRequest,
+    Establishment,
+    Event,
+    LegalUnit,
     Membership,
     ModerationAction,
     Role,
     Service,
+    SireneImport,
     Structure,
 )
 
@@ -58,7 +66,14 @@ def _run_service(modeladmin, request, objects, service, success_message, **kwarg
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_(
+            "Kept in the moderation history. The members are told of the suspension, not of its reason."
+        ),
+    )
 
 
 def _confirmation_page(modeladmin, request, queryset, *, title, action, form, button, help_text=""):
@@ -161,6 +176,40 @@ class ModerationHistoryInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor", "user")
 
 
+class NewestFirstFormSet(BaseInlineFormSet):
+    """An inline formset showing only the newest ``max_shown`` rows of its inline (a read-only history)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.queryset.order_by("-created_at", "-id")[: self.max_shown]
+        return self._queryset
+
+
+class EventInline(ReadOnlyInline):
+    """The events of the members' feeds about this structure, newest first."""
+
+    model = Event
+    fk_name = "structure"
+    max_shown = 50
+    verbose_name_plural = _("event history (the latest 50)")
+    fields = ["created_at", "user", "kind", "sentence"]
+    readonly_fields = fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, formset=NewestFirstFormSet, **kwargs)
+        formset.max_shown = self.max_shown
+        return formset
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("user", "structure", "workspace", "actor", "subject")
+        )
+
+    @admin.display(description=_("event"))
+    def sentence(self, obj):
+        return obj.text
+
+
 class AppointPrimaryManagerForm(forms.Form):
     email = forms.EmailField(
         label=_("Login email address of the new primary manager"),
@@ -204,7 +253,7 @@ class StructureAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    inlines = [ServiceInline, MembershipInline, PendingRequestInline, ModerationHistoryInline]
+    inlines = [ServiceInline, MembershipInline, PendingRequestInline, EventInline, ModerationHistoryInline]
     fieldsets = [
         (None, {"fields": ["identifier_type", "identifier", "corporate_name", "label", "rcs_number"]}),
         (_("Moderation"), {"fields": ["status", "moderation", "is_private", "primary_manager"]}),
@@ -241,7 +290,9 @@ class StructureAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"classes": ["collapse"], "fields": ["created_at", "created_by", "updated_at"]}),
     ]
-    actions = ["verify", "suspend", "reactivate", "export_csv"]
+    actions = ["verify", "suspend", "reactivate", "refresh_from_sirene", "export_csv"]
+    # Each structure is one SIRENE lookup (the remote APIs allow a few dozen a minute): a bounded selection.
+    refresh_max = 20
 
     # Structures are created by their users and changed through the actions: the page itself is read-only.
     def has_add_permission(self, request):
@@ -255,6 +306,9 @@ class StructureAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("structures.moderate_structure")
+
+    def has_refresh_permission(self, request):
+        return request.user.has_perm("structures.refresh_structure")
 
     def has_export_permission(self, request):
         return request.user.has_perm("structures.export_structure")
@@ -366,6 +420,34 @@ class StructureAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.action(
+        description=_("Refresh the selected structures from SIRENE"),
+        permissions=["refresh"],
+        location=BOTH_LOCATIONS,
+    )
+    def refresh_from_sirene(self, request, queryset):
+        structures = list(queryset[: self.refresh_max + 1])
+        if len(structures) > self.refresh_max:
+            self.message_user(
+                request,
+                gettext(
+                    "Select at most %(count)d structures to refresh from SIRENE at once: nothing was changed."
+                )
+                % {"count": self.refresh_max},
+                messages.ERROR,
+            )
+            return
+        for structure in structures:
+            try:
+                refresh = services.structure_refresh_from_sirene(structure=structure, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"{structure}: {text}", messages.ERROR)
+                continue
+            self.message_user(
+                request, _refresh_summary(refresh), messages.SUCCESS if refresh.changes else messages.INFO
+            )
+
     @admin.action(description=_("Export the selected structures as CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         count = queryset.count()
@@ -463,6 +545,35 @@ class StructureAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_appoint": self.has_appoint_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _shown(value):
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return gettext("“%(value)s”") % {"value": value} if value else gettext("(empty)")
+
+
+def _refresh_summary(refresh):
+    """What a refresh from SIRENE changed, as one sentence per structure."""
+    structure = refresh.structure
+    if not refresh.changes:
+        text = gettext("already in line with the SIRENE directory, nothing changed.")
+    else:
+        changes = "; ".join(
+            gettext("%(field)s: %(before)s → %(after)s")
+            % {
+                "field": Structure._meta.get_field(name).verbose_name,
+                "before": _shown(before),
+                "after": _shown(after),
+            }
+            for name, (before, after) in refresh.changes.items()
+        )
+        text = gettext("updated from the SIRENE directory: %(changes)s.") % {"changes": changes}
+    if refresh.kept_masked:
+        text += " " + gettext(
+            "The address was kept: INSEE does not publish it (non-diffusible establishment)."
+        )
+    return f"{structure}: {text}"
 
 
 def _csv_safe(value):
@@ -715,3 +826,187 @@ class ModerationActionAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:structures_attachmentrequest_change", args=[obj.attachment_request_id])
         return format_html('<a href="{}">#{}</a>', url, obj.attachment_request_id)
+
+
+# --- Event feeds ----------------------------------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list and detail pages to read, never to add, change or delete (history and directory)."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "structure", "sentence"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "structure", "workspace", "actor", "subject"]
+    search_fields = ["user__email"]
+    search_help_text = _("Email address of the user whose feed it is.")
+    fields = [
+        "created_at",
+        "user",
+        "kind",
+        "sentence",
+        "structure",
+        "workspace",
+        "actor",
+        "subject",
+        "role",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("event"))
+    def sentence(self, obj):
+        return obj.text
+
+
+# --- SIRENE directory -----------------------------------------------------------------------------------------------
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``cap`` rows: the directory holds tens of millions of them, and a full count would read the
+    whole table. Narrow the list with the search or the filters to see further."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.cap].count()
+
+
+def _digits_range(field, digits, width):
+    """Every value of ``field`` (``width`` digits) starting with ``digits``: a range read of its index."""
+    return Q(**{f"{field}__gte": digits.ljust(width, "0"), f"{field}__lte": digits.ljust(width, "9")})
+
+
+def _legal_units_named(term, limit=50):
+    """The SIREN numbers of the legal units whose name starts with ``term`` (index legal_unit_name_prefix)."""
+    return list(
+        LegalUnit.objects.filter(corporate_name__istartswith=term)
+        .order_by()
+        .values_list("siren", flat=True)[:limit]
+    )
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "siret",
+        "corporate_name",
+        "label",
+        "postal_code",
+        "city",
+        "is_head_office",
+        "is_active",
+        "is_non_diffusible",
+    ]
+    list_filter = ["is_active", "is_head_office", "is_non_diffusible"]
+    list_select_related = ["legal_unit"]
+    search_fields = ["siret"]
+    search_help_text = _("SIRET or SIREN number (or their first digits), or the start of the corporate name.")
+    ordering = ["siret"]
+    paginator = CappedCountPaginator
+
+    @admin.display(description=_("corporate name"))
+    def corporate_name(self, obj):
+        return obj.legal_unit.corporate_name if obj.legal_unit else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        compact = term.replace(" ", "").replace(".", "")
+        if compact.isdigit():
+            if len(compact) > 14:
+                return queryset.none(), False
+            return queryset.filter(_digits_range("siret", compact, 14)), False
+        ranges = Q()
+        for siren in _legal_units_named(term):
+            ranges |= _digits_range("siret", siren, 14)
+        return (queryset.filter(ranges) if ranges else queryset.none()), False
+
+
+@admin.register(LegalUnit)
+class LegalUnitAdmin(ReadOnlyAdmin):
+    list_display = ["siren", "corporate_name", "is_active", "is_non_diffusible"]
+    list_filter = ["is_active", "is_non_diffusible"]
+    search_fields = ["siren"]
+    search_help_text = _("SIREN number (or its first digits), or the start of the corporate name.")
+    ordering = ["siren"]
+    paginator = CappedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        compact = term.replace(" ", "").replace(".", "")
+        if compact.isdigit():
+            if len(compact) > 9:  # a SIRET: its first nine digits are the SIREN
+                compact = compact[:9]
+            return queryset.filter(_digits_range("siren", compact, 9)), False
+        return queryset.filter(corporate_name__istartswith=term), False
+
+
+@admin.register(SireneImport)
+class SireneImportAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "file_name",
+        "kind",
+        "status",
+        "rows_read",
+        "rows_inserted",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_rejected",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
+    fields = [
+        "file_name",
+        "kind",
+        "status",
+        "started_at",
+        "finished_at",
+        "rows_read",
+        "rows_inserted",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_rejected",
+        "rejections_by_reason",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("rejections by reason"))
+    def rejections_by_reason(self, obj):
+        """The rejections as "reason: count (first lines …)", one per line."""
+        if not obj.rejections:
+            return "—"
+        lines = []
+        for reason, value in sorted(obj.rejections.items()):
+            entry = value if isinstance(value, dict) else {"count": value}
+            values = {
+                "reason": reason,
+                "count": entry.get("count", ""),
+                "lines": ", ".join(map(str, entry.get("lines") or [])),
+            }
+            if values["lines"]:
+                lines.append(gettext("%(reason)s: %(count)s (lines %(lines)s…)") % values)
+            else:
+                lines.append(gettext("%(reason)s: %(count)s") % values)
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

@@ -314,6 +314,8 @@ class Event(models.Model):
         DETACHED = "DETACHED", _("Detached from a structure")
         WORKSPACE_OPENED = "WORKSPACE_OPENED", _("Workspace opened")
         WORKSPACE_CLOSED = "WORKSPACE_CLOSED", _("Workspace closed")
+        STRUCTURE_SUSPENDED = "STRUCTURE_SUSPENDED", _("Structure suspended")
+        SUSPENSION_LIFTED = "SUSPENSION_LIFTED", _("Structure suspension lifted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="events"
@@ -326,6 +328,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the index event_structure_history starts with it
     )
     workspace = models.ForeignKey(
         "workspaces.Workspace",
@@ -360,7 +363,13 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="event_user_feed")]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="event_user_feed"),
+            # The admin: a structure's history (newest first), the whole list and its filter by kind.
+            models.Index(fields=["structure", "-created_at", "-id"], name="event_structure_history"),
+            models.Index(fields=["-created_at", "-id"], name="event_newest"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="event_kind_newest"),
+        ]
 
     def __str__(self):
         return f"{self.user} – {self.get_kind_display()}"
@@ -405,6 +414,14 @@ class Event(models.Model):
             kind.DETACHED: _("You were detached from the structure %(structure)s by %(actor)s."),
             kind.WORKSPACE_OPENED: _("You opened the workspace %(workspace)s."),
             kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
+            kind.STRUCTURE_SUSPENDED: _(
+                "The structure %(structure)s was suspended by the portal's moderation: it accepts no new "
+                "attachment request until it is reactivated."
+            ),
+            kind.SUSPENSION_LIFTED: _(
+                "The structure %(structure)s was reactivated by the portal's moderation: it accepts attachment "
+                "requests again."
+            ),
         }
         return sentences[self.kind] % values
 
@@ -530,6 +547,7 @@ class ModerationAction(models.Model):
         USER_ACTIVATION_RESEND = "USER_ACTIVATION_RESEND", _("Activation email sent again")
         USER_UNLOCK = "USER_UNLOCK", _("Login unlocked")
         USER_DEACTIVATE = "USER_DEACTIVATE", _("Account deactivated")
+        STRUCTURE_REFRESH = "STRUCTURE_REFRESH", _("Structure refreshed from SIRENE")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
@@ -572,6 +590,7 @@ class ModerationAction(models.Model):
         # The staff's rights on the domain, given to the "Moderators" and "Administrators" groups.
         permissions = [
             ("moderate_structure", _("Can verify, suspend and reactivate structures")),
+            ("refresh_structure", _("Can refresh a structure from the SIRENE directory")),
             ("export_structure", _("Can export structures as CSV")),
             ("decide_attachmentrequest", _("Can approve or refuse any attachment request")),
             ("appoint_primary_manager", _("Can appoint the primary manager of a structure")),

@@ -23,6 +23,7 @@ from structures.models import (
     Service,
     Structure,
 )
+from structures.sirene import SireneStatus, lookup_siret
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
@@ -30,6 +31,16 @@ logger = logging.getLogger(__name__)
 
 
 # --- event feed ---------------------------------------------------------------------------------------------
+
+
+def events_record_for_members(*, structure, kind, actor=None):
+    """Add the same line to the feed of every active member of ``structure`` (one query to read, one to write)."""
+    user_ids = Membership.objects.filter(structure=structure, is_active=True).values_list(
+        "user_id", flat=True
+    )
+    return Event.objects.bulk_create(
+        Event(user_id=user_id, kind=kind, actor=actor, structure=structure) for user_id in user_ids
+    )
 
 
 def event_record(*, user, kind, actor=None, structure=None, subject=None, workspace=None, role="", reason=""):
@@ -668,6 +679,8 @@ def structure_suspend(*, structure, by, reason=""):
         previous=previous,
         reason=reason,
     )
+    # The members learn it in their feed; the reason stays in the moderation history.
+    events_record_for_members(structure=locked, kind=Event.Kind.STRUCTURE_SUSPENDED, actor=by)
     structure.moderation = locked.moderation
     return locked
 
@@ -687,8 +700,100 @@ def structure_reactivate(*, structure, by):
         structure=locked,
         previous=Structure.Moderation.SUSPENDED,
     )
+    events_record_for_members(structure=locked, kind=Event.Kind.SUSPENSION_LIFTED, actor=by)
     structure.moderation = locked.moderation
     return locked
+
+
+# The fields a refresh from SIRENE keeps in line with the directory. The label ("libellé") and the contact details
+# are the managers' own; the identifier never changes.
+SIRENE_REFRESHED_FIELDS = (
+    "corporate_name",
+    "address",
+    "address_complement_1",
+    "address_complement_2",
+    "postal_code",
+    "city",
+    "country",
+    "is_non_diffusible",
+)
+# What INSEE masks for a non-diffusible establishment (SireneResult.masked): an empty value there means
+# "not published", not "no address", so a refresh keeps what the structure holds.
+SIRENE_MASKED_FIELDS = ("address", "address_complement_1", "address_complement_2", "postal_code", "city")
+
+
+@dataclass(frozen=True)
+class StructureRefresh:
+    """The outcome of a refresh from SIRENE: ``changes`` maps each changed field to (before, after)."""
+
+    structure: Structure
+    changes: dict
+    kept_masked: tuple = ()
+
+
+def _sirene_values(result):
+    """The structure's values according to ``result``, without those SIRENE does not give."""
+    values = {name: getattr(result, name) for name in SIRENE_REFRESHED_FIELDS}
+    if result.is_non_diffusible:
+        for name in SIRENE_MASKED_FIELDS:
+            values.pop(name)
+    for name in ("corporate_name", "country"):  # never blanked: a natural person's name is masked, too
+        if not values.get(name, "x"):
+            values.pop(name)
+    return values
+
+
+def structure_refresh_from_sirene(*, structure, by):
+    """Bring the corporate name and the address of a SIRET structure in line with the SIRENE directory, as a
+    moderator checking a structure. Unknown, closed or unavailable in SIRENE: nothing changes (ValidationError).
+
+    For a non-diffusible establishment, the address fields INSEE masks are left as they are (see
+    SIRENE_MASKED_FIELDS). Every refresh that reached the directory is recorded in the moderation history, with
+    the value before and after of each changed field. The lookup is made before the row is locked: a slow
+    directory never holds the lock."""
+    _require_perm(by, "structures.refresh_structure")
+    if structure.identifier_type != "SIRET":
+        raise ValidationError(
+            _("Only a structure identified by a SIRET number can be refreshed from SIRENE."), code="not_siret"
+        )
+    result = lookup_siret(structure.identifier)
+    if result.status == SireneStatus.UNAVAILABLE:
+        raise ValidationError(
+            _("The SIRENE directory cannot be reached at the moment: nothing was changed. Try again later."),
+            code="sirene_unavailable",
+        )
+    if result.status == SireneStatus.UNKNOWN:
+        raise ValidationError(
+            _("This SIRET number is not in the SIRENE directory: nothing was changed."), code="sirene_unknown"
+        )
+    if result.status == SireneStatus.CLOSED:
+        raise ValidationError(
+            _("The SIRENE directory says this establishment is closed: nothing was changed."),
+            code="sirene_closed",
+        )
+    values = _sirene_values(result)
+    with transaction.atomic():
+        locked = _structure_lock(structure)
+        changes = {
+            name: (getattr(locked, name), value)
+            for name, value in values.items()
+            if getattr(locked, name) != value
+        }
+        for name, (_before, after) in changes.items():
+            setattr(locked, name, after)
+            setattr(structure, name, after)
+        if changes:
+            locked.save(update_fields=[*changes, "updated_at"])
+        kept_masked = tuple(name for name in SIRENE_MASKED_FIELDS if name not in values)
+        ModerationAction.objects.record(
+            actor=by,
+            action=ModerationAction.Action.STRUCTURE_REFRESH,
+            structure=locked,
+            backend=result.backend,
+            changes={name: {"before": before, "after": after} for name, (before, after) in changes.items()},
+            kept_masked=list(kept_masked),
+        )
+    return StructureRefresh(structure=locked, changes=changes, kept_masked=kept_masked)
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from structures.models import ModerationAction, Structure
+from structures.models import Establishment, ModerationAction, Structure
+from structures.sirene.stock import sirene_demo_load
 from tests.admin.conftest import saved_user
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 
@@ -18,6 +19,8 @@ def moderators_group():
     condition = Q()
     for app_label, codenames in migration.MODERATOR_PERMISSIONS.items():
         condition |= Q(content_type__app_label=app_label, codename__in=codenames)
+    later = importlib.import_module("accounts.migrations.0004_moderators_history_and_sirene")
+    condition |= Q(content_type__app_label="structures", codename__in=later.CODENAMES)
     group.permissions.add(*Permission.objects.filter(condition))
     return group
 
@@ -57,3 +60,31 @@ def test_a_moderator_verifies_then_suspends_a_structure(live_server, page):
         (ModerationAction.Action.STRUCTURE_VERIFY, moderator.email),
         (ModerationAction.Action.STRUCTURE_SUSPEND, moderator.email),
     ]
+
+
+@pytest.mark.browser
+def test_a_moderator_refreshes_a_structure_from_sirene_and_sees_what_changed(live_server, page):
+    moderator = saved_user(email="moderatrice@chorus-pro.example", is_staff=True)
+    moderator.groups.add(moderators_group())
+    sirene_demo_load()
+    Establishment.objects.filter(siret="83128597800019").update(city="PARIS")
+    structure = MembershipFactory(
+        primary=True, structure__identifier="83128597800019", structure__corporate_name="ANCIEN NOM"
+    ).structure
+
+    page.goto(f"{live_server.url}/fr/admin/")
+    page.fill("#id_username", moderator.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/fr/admin/")
+
+    page.goto(f"{live_server.url}/fr/admin/structures/structure/{structure.pk}/change/")
+    page.select_option("select[name='CHANGE_FORM-action']", "refresh_from_sirene")
+    page.locator("button[name=index]").first.click()
+    message = page.locator(".messagelist .success")
+    message.wait_for()
+    assert "« ANCIEN NOM » → « LE CHAT QUI PECHE »" in message.inner_text()
+    assert "« PARIS 12 » → « PARIS »" in message.inner_text()
+    structure.refresh_from_db()
+    assert (structure.corporate_name, structure.city) == ("LE CHAT QUI PECHE", "PARIS")
+    assert ModerationAction.objects.get().action == ModerationAction.Action.STRUCTURE_REFRESH

@@ -48,3 +48,19 @@ def test_the_user_search_uses_its_trigram_index():
     queryset = searched(User, user, "élodie LEFÈVRE")
     assert list(queryset) == [user]
     assert "user_search_trgm" in plan(queryset)
+
+
+def test_the_directory_searches_use_indexes():
+    from structures.models import Establishment, LegalUnit
+
+    LegalUnit.objects.create(siren="831285978", corporate_name="LE CHAT QUI PECHE")
+    Establishment.objects.create(siret="83128597800019", legal_unit_id="831285978")
+    user = MembershipFactory().user
+    by_name = searched(LegalUnit, user, "le chat")
+    assert [unit.siren for unit in by_name] == ["831285978"]
+    assert "legal_unit_name_prefix" in plan(by_name)
+    # Numbers are ranges of the primary keys; a name goes through the legal units' index first.
+    for term in ("831285978", "le chat"):
+        queryset = searched(Establishment, user, term)
+        assert [e.siret for e in queryset] == ["83128597800019"]
+        assert "structures_establishment_pkey" in plan(queryset)

@@ -15,7 +15,16 @@ def test_the_migration_creates_the_two_staff_groups():
     assert administrators.permissions.count() == Permission.objects.count()
     codenames = set(moderators.permissions.values_list("codename", flat=True))
     assert {"moderate_structure", "decide_attachmentrequest", "change_user", "change_news"} <= codenames
-    assert not codenames & {"manage_staff", "change_workspace", "delete_structure", "change_group"}
+    assert {"refresh_structure", "view_event", "view_establishment", "view_legalunit"} <= codenames
+    assert not codenames & {
+        "manage_staff",
+        "change_workspace",
+        "delete_structure",
+        "change_group",
+        "view_sireneimport",
+        "change_event",
+        "change_establishment",
+    }
 
 
 def test_moderators_edit_news_in_both_languages(moderator_client):

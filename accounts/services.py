@@ -7,7 +7,6 @@ from axes.utils import reset
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +19,7 @@ from accounts.ratelimit import rate_limit_count, rate_limit_hit
 from accounts.selectors import user_get_by_login_email, user_signup_summary
 from accounts.signup_state import Outcome
 from accounts.tokens import activation_tokens, password_reset_tokens
+from chorus_portal.mail import email_enqueue
 from structures.models import Event, IdentifierType, ModerationAction, Scope, Service, Structure
 from structures.selectors import structure_get_by_identifier
 from structures.services import (
@@ -305,7 +305,8 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
             }
             subject = render_to_string("accounts/emails/account_exists_subject.txt", context).strip()
             body = render_to_string("accounts/emails/account_exists.txt", context)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+        # Queued like every email: an SMTP outage delays the notice, never fails the signup page.
+        email_enqueue(to=[user.email], subject=subject, body=body)
         if not user.is_activated:
             user_activation_send(user=user)
 

@@ -218,7 +218,7 @@ EMAIL_DELIVERY_RETRY_MAX_DELAY = env.int("EMAIL_DELIVERY_RETRY_MAX_DELAY", defau
 # `manage.py import_sirene`), `insee` (API Sirene 3.11, needs INSEE_SIRENE_API_KEY) and `recherche_entreprises`
 # (keyless API). An unavailable backend (timeout, 5xx, 429, bad payload) hands over to the next one.
 SIRENE_BACKENDS = env.list("SIRENE_BACKENDS", default=["local"])
-# Connect and read timeout of each HTTP call, in seconds.
+# How long a SIRET lookup may wait for the directories, in seconds: every HTTP backend tried shares it.
 SIRENE_TIMEOUT = env.float("SIRENE_TIMEOUT", default=3.0)
 # How long the answers of the HTTP backends (found, closed, unknown) are kept in the cache, in seconds.
 SIRENE_CACHE_SECONDS = env.int("SIRENE_CACHE_SECONDS", default=24 * 3600)

@@ -3,7 +3,8 @@
     >>> lookup_siret("831 285 978 00019")
     SireneResult(status=<SireneStatus.FOUND: 'FOUND'>, siret='83128597800019', corporate_name='LE CHAT QUI PECHE', ...)
 
-The backends are tried in order: an UNAVAILABLE answer moves to the next one, any other answer is final. The
+The backends are tried in order: an UNAVAILABLE answer moves to the next one, any other answer is final.
+``SIRENE_TIMEOUT`` bounds the whole lookup: the backends share it, so slow directories do not add up. The
 answers of the remote backends (found, closed, unknown) are cached for ``SIRENE_CACHE_SECONDS``; the local table
 is read directly, so a new import is seen at once.
 """
@@ -11,6 +12,7 @@ is read directly, so a new import is seen at once.
 import contextlib
 import dataclasses
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +35,7 @@ def lookup_siret(siret: str) -> SireneResult:
         siret = validate_siret(siret)
     except ValidationError:
         return unknown(siret, "")
+    deadline = time.monotonic() + settings.SIRENE_TIMEOUT
     cache_checked = False
     for name in settings.SIRENE_BACKENDS:
         name = name.strip()
@@ -46,7 +49,7 @@ def lookup_siret(siret: str) -> SireneResult:
             if cached is not None:
                 with contextlib.suppress(TypeError, KeyError, ValueError):  # an entry of another version
                     return SireneResult(**{**cached, "status": SireneStatus(cached["status"])})
-        result = backend_class().lookup(siret)
+        result = backend_class().lookup(siret, deadline=deadline)
         if result.status == SireneStatus.UNAVAILABLE:
             continue
         if name != "local":

@@ -2,15 +2,20 @@
 
 Each backend answers a ``SireneResult``; it answers UNAVAILABLE (and logs why) whenever it cannot tell: timeout,
 connection error, 5xx, 429, a key or subscription problem, a body that is not the expected JSON.
+
+``deadline`` (a ``time.monotonic()`` value) is when the whole lookup must have answered: an HTTP backend stops
+waiting then, however the server spreads its answer over time (a body sent a byte at a time included).
 """
 
 import contextlib
 import email.utils
+import json
 import logging
 import time
 import uuid
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -35,7 +40,7 @@ class LocalBackend:
         "WHERE e.siret = %s"
     )
 
-    def lookup(self, siret: str) -> SireneResult:
+    def lookup(self, siret: str, *, deadline: float | None = None) -> SireneResult:
         with connection.cursor() as cursor:
             cursor.execute(self.QUERY, [siret])
             row = cursor.fetchone()
@@ -108,27 +113,50 @@ class SharedRateLimit:
         return False
 
 
+class AnswerTooSlow(Exception):
+    pass
+
+
+class AnswerTooLarge(Exception):
+    pass
+
+
 class HttpBackend:
     name = ""
+    MAX_BODY_BYTES = 1_000_000  # an establishment's JSON is a few kilobytes
 
     def __init__(self):
         self.blocked_key = f"sirene:{self.name}:blocked-until"
 
-    def lookup(self, siret: str) -> SireneResult:
+    def lookup(self, siret: str, *, deadline: float | None = None) -> SireneResult:
+        if deadline is None:
+            deadline = time.monotonic() + settings.SIRENE_TIMEOUT
         blocked_until = cache.get(self.blocked_key)
         if blocked_until and blocked_until > time.time():
             return unavailable(siret, self.name)
         if not self.may_call():
             logger.warning("SIRENE %s: rate limit reached, lookup of %s skipped", self.name, siret)
             return unavailable(siret, self.name)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            logger.warning("SIRENE %s: no time left for %s", self.name, siret)
+            return unavailable(siret, self.name)
         try:
-            response = requests.get(
+            with requests.get(
                 self.url(siret),
                 headers=self.headers(),
-                timeout=(settings.SIRENE_TIMEOUT, settings.SIRENE_TIMEOUT),
+                timeout=(remaining, remaining),
                 allow_redirects=False,
-            )
-        except requests.RequestException as error:
+                stream=True,
+            ) as response:
+                body = self.read_body(response, deadline)
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            AnswerTooSlow,
+            AnswerTooLarge,
+        ) as error:
             logger.warning("SIRENE %s: %s for %s", self.name, type(error).__name__, siret)
             return unavailable(siret, self.name)
         if response.status_code == 429:
@@ -138,7 +166,7 @@ class HttpBackend:
         if response.status_code in (301, 404):
             return unknown(siret, self.name)
         if response.status_code == 400:
-            logger.warning("SIRENE %s: 400 for %s: %s", self.name, siret, response.text[:200])
+            logger.warning("SIRENE %s: 400 for %s: %s", self.name, siret, body[:200].decode(errors="replace"))
             return unknown(siret, self.name)
         if response.status_code in (401, 403):
             logger.error("SIRENE %s: %s, check the API key and subscription", self.name, response.status_code)
@@ -147,10 +175,28 @@ class HttpBackend:
             logger.warning("SIRENE %s: HTTP %s for %s", self.name, response.status_code, siret)
             return unavailable(siret, self.name)
         try:
-            return self.parse(siret, response.json())
+            return self.parse(siret, json.loads(body))
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
             logger.warning("SIRENE %s: unexpected body for %s (%s)", self.name, siret, type(error).__name__)
             return unavailable(siret, self.name)
+
+    def read_body(self, response, deadline: float) -> bytes:
+        """The whole body, read before ``deadline``: each read waits at most the time left."""
+        chunks, size = [], 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AnswerTooSlow
+            sock = getattr(response.raw.connection, "sock", None)
+            if sock is not None:
+                sock.settimeout(remaining)
+            chunk = response.raw.read1(65536, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.MAX_BODY_BYTES:
+                raise AnswerTooLarge
+            chunks.append(chunk)
 
     def block(self, retry_after: str | None):
         """Stop calling the API until the time its `Retry-After` gives (seconds or HTTP date), else one minute."""
@@ -183,11 +229,11 @@ class InseeBackend(HttpBackend):
 
     name = "insee"
 
-    def lookup(self, siret: str) -> SireneResult:
+    def lookup(self, siret: str, *, deadline: float | None = None) -> SireneResult:
         if not settings.INSEE_SIRENE_API_KEY:
             logger.error("SIRENE insee: INSEE_SIRENE_API_KEY is not set")
             return unavailable(siret, self.name)
-        return super().lookup(siret)
+        return super().lookup(siret, deadline=deadline)
 
     def may_call(self) -> bool:
         return SharedRateLimit("sirene:insee:slot", settings.INSEE_SIRENE_REQUESTS_PER_MINUTE).acquire()

@@ -1,6 +1,7 @@
 """The SIRET lookup against real HTTP servers on loopback (pytest-httpserver), and the local directory."""
 
 import datetime as dt
+import gzip
 import json
 import time
 
@@ -178,6 +179,19 @@ def test_http_statuses(backend, httpserver, status, expected):
 def test_non_json_body_is_unavailable(backend, httpserver):
     EXPECT[backend](httpserver).respond_with_data("<html>Maintenance</html>", content_type="text/html")
     assert lookup_siret(SIRET).status == SireneStatus.UNAVAILABLE
+
+
+def test_a_huge_body_is_unavailable(backend, httpserver):
+    EXPECT[backend](httpserver).respond_with_data(" " * 2_000_000, content_type="application/json")
+    assert lookup_siret(SIRET).status == SireneStatus.UNAVAILABLE
+
+
+def test_a_gzipped_answer_is_read(backend, httpserver):
+    body = json.dumps(payloads.INSEE_OPEN if backend == "insee" else payloads.RECHERCHE_OPEN).encode()
+    EXPECT[backend](httpserver).respond_with_data(
+        gzip.compress(body), content_type="application/json", headers={"Content-Encoding": "gzip"}
+    )
+    assert lookup_siret(SIRET).status == SireneStatus.FOUND
 
 
 @pytest.mark.parametrize(

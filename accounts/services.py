@@ -163,6 +163,7 @@ def user_workspaces_set(*, user, codes):
 def user_account_create(
     *,
     email,
+    base_url,
     contact_email="",
     last_name,
     first_name,
@@ -177,30 +178,44 @@ def user_account_create(
     language="fr",
 ):
     """Account-first signup (seed 003 "Saisie nouvel utilisateur"): the account without a structure, not activated
-    (no usable password) until its owner opens the emailed activation link."""
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email,
-                password=None,
-                contact_email=contact_email.strip().lower(),
-                last_name=last_name.strip(),
-                first_name=first_name.strip(),
-                address=address.strip(),
-                address_complement_1=address_complement_1.strip(),
-                address_complement_2=address_complement_2.strip(),
-                postal_code=postal_code.strip(),
-                city=city.strip(),
-                country=country,
-                phone=phone.strip(),
-                fax=fax.strip(),
-                language=language,
-            )
-    except IntegrityError as error:  # the same address submitted twice at once
-        raise ValidationError(_("An account already exists with this address."), code="exists") from error
-    event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
-    transaction.on_commit(lambda: user_activation_send(user=user))
-    return user
+    (no usable password) until its owner opens the emailed activation link.
+
+    When ``email`` already has an account nothing is created and None is returned: its owner is emailed (at most
+    once every 15 minutes) how to log in or recover the password, or gets a new activation email when the account
+    was never activated. The caller answers the same in every case (no account enumeration); ``base_url`` builds
+    the links of that email."""
+    email = email.strip().lower()
+    existing = user_get_by_login_email(email=email)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    contact_email=contact_email.strip().lower(),
+                    last_name=last_name.strip(),
+                    first_name=first_name.strip(),
+                    address=address.strip(),
+                    address_complement_1=address_complement_1.strip(),
+                    address_complement_2=address_complement_2.strip(),
+                    postal_code=postal_code.strip(),
+                    city=city.strip(),
+                    country=country,
+                    phone=phone.strip(),
+                    fax=fax.strip(),
+                    language=language,
+                )
+        except IntegrityError:  # the same address submitted twice at once
+            existing = user_get_by_login_email(email=email)
+        else:
+            event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
+            transaction.on_commit(lambda: user_activation_send(user=user))
+            # The activation email has just gone out: a double submit must not add an "account exists" notice.
+            transaction.on_commit(lambda: _account_exists_notice_hold(user=user))
+            return user
+    if existing is not None:
+        user_signup_account_exists_notify(user=existing, base_url=base_url)
+    return None
 
 
 # --- Signup in four steps (seeds 000, 001, 004, 002) -------------------------------------------------
@@ -290,8 +305,7 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
 
     At most one notice per address every 15 minutes. Returns whether a notice was sent.
     """
-    key = f"signup:account-exists:{user.pk}"
-    if not cache.add(key, "1", timeout=int(ACCOUNT_EXISTS_NOTICE_INTERVAL.total_seconds())):
+    if not _account_exists_notice_hold(user=user):
         return False
 
     def send():
@@ -311,6 +325,13 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
 
     transaction.on_commit(send)
     return True
+
+
+def _account_exists_notice_hold(*, user: User) -> bool:
+    """Start the 15 minutes during which the owner of ``user``'s address gets no (other) "account exists" notice.
+    Returns False when they are already running."""
+    key = f"signup:account-exists:{user.pk}"
+    return cache.add(key, "1", timeout=int(ACCOUNT_EXISTS_NOTICE_INTERVAL.total_seconds()))
 
 
 def _reverse_or_home(name):

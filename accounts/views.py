@@ -382,13 +382,12 @@ def account_create(request):
             for key, value in form.cleaned_data.items()
             if key not in ("email_confirmation", "captcha")
         }
-        try:
-            user = user_account_create(language=get_language(), **data)
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            request.session["account_created_email"] = user.email
-            return redirect("account_created")
+        # The same answer whether or not the address already has an account (its owner is emailed instead).
+        user_account_create(
+            language=get_language(), base_url=request.build_absolute_uri("/").rstrip("/"), **data
+        )
+        request.session["account_created_email"] = data["email"]
+        return redirect("account_created")
     return render(request, "accounts/account_create.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -24,11 +24,16 @@ from structures.models import Event, IdentifierType, ModerationAction, Scope, Se
 from structures.selectors import structure_get_by_identifier
 from structures.services import (
     StructureData,
+    attachment_request_approve,
     attachment_request_create,
+    attachment_request_decide,
     event_record,
+    member_activation_resend_claim,
+    structure_create,
     structure_create_or_request_attachment,
 )
 from structures.sirene import SireneStatus, lookup_siret
+from workspaces.selectors import workspace_user_has_activations
 from workspaces.services import workspace_activations_set, workspace_activations_set_defaults
 
 logger = logging.getLogger(__name__)
@@ -216,6 +221,69 @@ def user_account_create(
     if existing is not None:
         user_signup_account_exists_notify(user=existing, base_url=base_url)
     return None
+
+
+# --- Attached to a structure after an account-first signup: the first workspaces open (seed 003) -------------
+
+
+@transaction.atomic
+def user_workspaces_open_defaults(*, user, actor=None) -> list:
+    """Open the default workspaces ("Factures émises", "Sollicitations émises") of a user who has never had any
+    (an account created alone, now attached to a structure). A user who has already chosen keeps their choice.
+    The user's row is locked: two attachments at once open them once. Returns the workspaces opened."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if workspace_user_has_activations(user=user):
+        return []
+    opened, _closed = workspace_activations_set_defaults(user=user)
+    for workspace in opened:
+        event_record(user=user, kind=Event.Kind.WORKSPACE_OPENED, actor=actor or user, workspace=workspace)
+    return opened
+
+
+@transaction.atomic
+def user_structure_create(*, user, **data) -> Structure:
+    """ "Saisie nouvelle structure" from "Mon Compte": the structure, with ``user`` as its primary manager
+    (``structures.services.structure_create``), and the user's first workspaces."""
+    structure = structure_create(user=user, **data)
+    user_workspaces_open_defaults(user=user)
+    return structure
+
+
+def user_attachment_requests_decide(*, request_ids, by, approve, reason="") -> tuple[int, int]:
+    """ "Valider" or "Refuser" several attachment requests at once (``attachment_request_decide``); an approved
+    requester without any workspace gets the default ones. Each request is its own transaction; returns
+    (decided, skipped) counts: a request another manager decided in the meantime is skipped, never decided
+    twice."""
+    decided = skipped = 0
+    for request_id in request_ids:
+        try:
+            with transaction.atomic():
+                request = attachment_request_decide(
+                    request_id=request_id, by=by, approve=approve, reason=reason
+                )
+                if approve:
+                    user_workspaces_open_defaults(user=request.user, actor=by)
+        except ValidationError:
+            skipped += 1
+        else:
+            decided += 1
+    return decided, skipped
+
+
+@transaction.atomic
+def user_attachment_request_approve(*, request, by):
+    """The admin's approval (``attachment_request_approve``), then the requester's first workspaces."""
+    membership = attachment_request_approve(request=request, by=by)
+    user_workspaces_open_defaults(user=membership.user, actor=by)
+    return membership
+
+
+@transaction.atomic
+def user_member_activation_resend(*, structure, membership_id, by) -> User:
+    """A manager sends a member's activation email again (the checks are the structure's)."""
+    user = member_activation_resend_claim(structure=structure, membership_id=membership_id, by=by)
+    user_activation_send(user=user)
+    return user
 
 
 # --- Signup in four steps (seeds 000, 001, 004, 002) -------------------------------------------------

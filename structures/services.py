@@ -266,20 +266,6 @@ def attachment_request_decide(*, request_id, by, approve, reason=""):
     return request
 
 
-def attachment_requests_decide(*, request_ids, by, approve, reason=""):
-    """Decide several requests at once. Each one is its own transaction; returns (decided, skipped) counts:
-    a request another manager decided in the meantime is skipped, never decided twice."""
-    decided = skipped = 0
-    for request_id in request_ids:
-        try:
-            attachment_request_decide(request_id=request_id, by=by, approve=approve, reason=reason)
-        except ValidationError:
-            skipped += 1
-        else:
-            decided += 1
-    return decided, skipped
-
-
 # --- memberships -------------------------------------------------------------------------------------------------
 
 
@@ -403,8 +389,10 @@ def primary_manager_transfer(*, structure, membership_id, by):
 
 
 @transaction.atomic
-def member_activation_resend(*, structure, membership_id, by):
-    """A manager sends a member's activation email again (at most once per ten minutes per member)."""
+def member_activation_resend_claim(*, structure, membership_id, by):
+    """A manager may send a member's activation email again (at most once per ten minutes per member): checks
+    the manager's role and the member's state, and returns the member's user. The caller (the accounts layer)
+    sends the email."""
     _require_manager(user=by, structure=structure)
     membership = _member(membership_id=membership_id, structure=structure)
     user = membership.user
@@ -415,9 +403,6 @@ def member_activation_resend(*, structure, membership_id, by):
             _("An activation email was sent to this user a few minutes ago. Try again later."),
             code="too_soon",
         )
-    from accounts.services import user_activation_send
-
-    transaction.on_commit(lambda: user_activation_send(user=user))
     return user
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import services as account_services
 from structures import selectors, services
 from structures.forms import (
     AttachmentRequestForm,
@@ -212,7 +213,7 @@ def manager_decide(request):
             return redirect("manager")
         return render(request, "structures/manager.html", _manager_page_context(request, form), status=400)
     approve = form.cleaned_data["decision"] == "approve"
-    decided, skipped = services.attachment_requests_decide(
+    decided, skipped = account_services.user_attachment_requests_decide(
         request_ids=form.cleaned_data["requests"],
         by=request.user,
         approve=approve,
@@ -324,7 +325,7 @@ def manager_member_resend(request, structure_id, membership_id):
         request,
         structure_id,
         membership_id,
-        services.member_activation_resend,
+        account_services.user_member_activation_resend,
         _("The activation email has been sent again."),
     )
 
@@ -404,7 +405,7 @@ def structure_create(request):
         else:
             data = dict(form.cleaned_data)
             try:
-                structure = services.structure_create(
+                structure = account_services.user_structure_create(
                     user=request.user,
                     is_non_diffusible=bool(found and found.is_non_diffusible),
                     **data,

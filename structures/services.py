@@ -542,6 +542,18 @@ def structure_create(
     return structure
 
 
+@transaction.atomic
+def structure_billing_mandate_subscribe(*, structure, by):
+    """ "Souscrire un mandat de facturation" (seed 003): a manager allows the portal to issue invoices on behalf of
+    the structure (for the direct invoice-keying form). Subscribing twice keeps the first date."""
+    _require_manager(user=by, structure=structure)
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    if structure.billing_mandate_at is None:
+        structure.billing_mandate_at = timezone.now()
+        structure.save(update_fields=["billing_mandate_at", "updated_at"])
+    return structure
+
+
 STRUCTURE_EDITABLE_FIELDS = (
     "label",
     "email",

@@ -2,14 +2,21 @@
 attachment request approved), its menu shows "Factures émises" and "Sollicitations émises"."""
 
 import html
+import threading
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
-from accounts.services import user_attachment_request_approve, user_workspaces_open_defaults
+from accounts.services import (
+    user_attachment_request_approve,
+    user_attachment_requests_decide,
+    user_workspaces_open_defaults,
+)
 from structures.models import AttachmentRequest, Event
 from tests.connected.conftest import login
 from tests.connected.test_structure_create import FORM
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, StructureFactory, UserFactory
 from workspaces.models import Workspace, WorkspaceActivation
 
 DEFAULTS = {"issued-invoices", "sent-requests"}
@@ -90,3 +97,51 @@ def test_opening_twice_opens_once(alone):
         WorkspaceActivation.objects.filter(user=alone).count()
         == Workspace.objects.filter(is_available=True).count()
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("workspace_catalogue")
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL's concurrency"
+)
+def test_two_approvals_at_once_open_the_workspaces_once():
+    """Two managers of two structures approve the same newcomer at the same moment: the user's row lock makes the
+    second approval see the first one's workspaces; no error, each workspace once."""
+    newcomer = UserFactory(email="seule@example.fr")
+    requests, managers = [], []
+    for name in ("A", "B"):
+        structure = StructureFactory(corporate_name=f"STRUCTURE {name}")
+        manager = UserFactory(email=f"manager.{name.lower()}@example.fr")
+        MembershipFactory(user=manager, structure=structure, primary=True)
+        requests.append(AttachmentRequest.objects.create(user=newcomer, structure=structure))
+        managers.append(manager)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def approve(index):
+        def run():
+            try:
+                barrier.wait()
+                results[index] = user_attachment_requests_decide(
+                    request_ids=[requests[index].pk], by=managers[index], approve=True
+                )
+            except BaseException as error:  # reported below, never swallowed
+                results[index] = error
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    threads = [approve(0), approve(1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results == {0: (1, 0), 1: (1, 0)}
+    assert open_codes(newcomer) == DEFAULTS
+    assert (
+        WorkspaceActivation.objects.filter(user=newcomer).count()
+        == Workspace.objects.filter(is_available=True).count()
+    )
+    assert Event.objects.filter(user=newcomer, kind=Event.Kind.WORKSPACE_OPENED).count() == len(DEFAULTS)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SecretQuestion, User
+from accounts.models import SecretQuestion
 from chorus_portal.forms import PortalForm
 from structures.countries import COUNTRY_CHOICES
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
@@ -281,16 +281,8 @@ class AccountCreateForm(PortalForm):
     captcha = CaptchaField(label=_("Enter the characters shown in the image"))
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account already exists with this address: log in, or use “Forgot your password?” on the "
-                    "home page."
-                ),
-                code="exists",
-            )
-        return email
+        # Whether an account exists is never said here (no account enumeration): the service emails its owner.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -24,11 +24,16 @@ from structures.models import Event, IdentifierType, ModerationAction, Scope, Se
 from structures.selectors import structure_get_by_identifier
 from structures.services import (
     StructureData,
+    attachment_request_approve,
     attachment_request_create,
+    attachment_request_decide,
     event_record,
+    member_activation_resend_claim,
+    structure_create,
     structure_create_or_request_attachment,
 )
 from structures.sirene import SireneStatus, lookup_siret
+from workspaces.selectors import workspace_user_has_activations
 from workspaces.services import workspace_activations_set, workspace_activations_set_defaults
 
 logger = logging.getLogger(__name__)
@@ -163,6 +168,7 @@ def user_workspaces_set(*, user, codes):
 def user_account_create(
     *,
     email,
+    base_url,
     contact_email="",
     last_name,
     first_name,
@@ -177,29 +183,106 @@ def user_account_create(
     language="fr",
 ):
     """Account-first signup (seed 003 "Saisie nouvel utilisateur"): the account without a structure, not activated
-    (no usable password) until its owner opens the emailed activation link."""
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email,
-                password=None,
-                contact_email=contact_email.strip().lower(),
-                last_name=last_name.strip(),
-                first_name=first_name.strip(),
-                address=address.strip(),
-                address_complement_1=address_complement_1.strip(),
-                address_complement_2=address_complement_2.strip(),
-                postal_code=postal_code.strip(),
-                city=city.strip(),
-                country=country,
-                phone=phone.strip(),
-                fax=fax.strip(),
-                language=language,
-            )
-    except IntegrityError as error:  # the same address submitted twice at once
-        raise ValidationError(_("An account already exists with this address."), code="exists") from error
-    event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
-    transaction.on_commit(lambda: user_activation_send(user=user))
+    (no usable password) until its owner opens the emailed activation link.
+
+    When ``email`` already has an account nothing is created and None is returned: its owner is emailed (at most
+    once every 15 minutes) how to log in or recover the password, or gets a new activation email when the account
+    was never activated. The caller answers the same in every case (no account enumeration); ``base_url`` builds
+    the links of that email."""
+    email = email.strip().lower()
+    existing = user_get_by_login_email(email=email)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    contact_email=contact_email.strip().lower(),
+                    last_name=last_name.strip(),
+                    first_name=first_name.strip(),
+                    address=address.strip(),
+                    address_complement_1=address_complement_1.strip(),
+                    address_complement_2=address_complement_2.strip(),
+                    postal_code=postal_code.strip(),
+                    city=city.strip(),
+                    country=country,
+                    phone=phone.strip(),
+                    fax=fax.strip(),
+                    language=language,
+                )
+        except IntegrityError:  # the same address submitted twice at once
+            existing = user_get_by_login_email(email=email)
+        else:
+            event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED, actor=user)
+            transaction.on_commit(lambda: user_activation_send(user=user))
+            # The activation email has just gone out: a double submit must not add an "account exists" notice.
+            transaction.on_commit(lambda: _account_exists_notice_hold(user=user))
+            return user
+    if existing is not None:
+        user_signup_account_exists_notify(user=existing, base_url=base_url)
+    return None
+
+
+# --- Attached to a structure after an account-first signup: the first workspaces open (seed 003) -------------
+
+
+@transaction.atomic
+def user_workspaces_open_defaults(*, user, actor=None) -> list:
+    """Open the default workspaces ("Factures émises", "Sollicitations émises") of a user who has never had any
+    (an account created alone, now attached to a structure). A user who has already chosen keeps their choice.
+    The user's row is locked: two attachments at once open them once. Returns the workspaces opened."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if workspace_user_has_activations(user=user):
+        return []
+    opened, _closed = workspace_activations_set_defaults(user=user)
+    for workspace in opened:
+        event_record(user=user, kind=Event.Kind.WORKSPACE_OPENED, actor=actor or user, workspace=workspace)
+    return opened
+
+
+@transaction.atomic
+def user_structure_create(*, user, **data) -> Structure:
+    """ "Saisie nouvelle structure" from "Mon Compte": the structure, with ``user`` as its primary manager
+    (``structures.services.structure_create``), and the user's first workspaces."""
+    structure = structure_create(user=user, **data)
+    user_workspaces_open_defaults(user=user)
+    return structure
+
+
+def user_attachment_requests_decide(*, request_ids, by, approve, reason="") -> tuple[int, int]:
+    """ "Valider" or "Refuser" several attachment requests at once (``attachment_request_decide``); an approved
+    requester without any workspace gets the default ones. Each request is its own transaction; returns
+    (decided, skipped) counts: a request another manager decided in the meantime is skipped, never decided
+    twice."""
+    decided = skipped = 0
+    for request_id in request_ids:
+        try:
+            with transaction.atomic():
+                request = attachment_request_decide(
+                    request_id=request_id, by=by, approve=approve, reason=reason
+                )
+                if approve:
+                    user_workspaces_open_defaults(user=request.user, actor=by)
+        except ValidationError:
+            skipped += 1
+        else:
+            decided += 1
+    return decided, skipped
+
+
+@transaction.atomic
+def user_attachment_request_approve(*, request, by):
+    """The admin's approval (``attachment_request_approve``), then the requester's first workspaces."""
+    membership = attachment_request_approve(request=request, by=by)
+    user_workspaces_open_defaults(user=membership.user, actor=by)
+    return membership
+
+
+@transaction.atomic
+def user_member_activation_resend(*, structure, membership_id, by) -> User:
+    """A manager sends a member's activation email again (the checks are the structure's)."""
+    user = member_activation_resend_claim(structure=structure, membership_id=membership_id, by=by)
+    user_activation_send(user=user)
     return user
 
 
@@ -290,8 +373,7 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
 
     At most one notice per address every 15 minutes. Returns whether a notice was sent.
     """
-    key = f"signup:account-exists:{user.pk}"
-    if not cache.add(key, "1", timeout=int(ACCOUNT_EXISTS_NOTICE_INTERVAL.total_seconds())):
+    if not _account_exists_notice_hold(user=user):
         return False
 
     def send():
@@ -312,6 +394,13 @@ def user_signup_account_exists_notify(*, user: User, base_url: str) -> bool:
 
     transaction.on_commit(send)
     return True
+
+
+def _account_exists_notice_hold(*, user: User) -> bool:
+    """Start the 15 minutes during which the owner of ``user``'s address gets no (other) "account exists" notice.
+    Returns False when they are already running."""
+    key = f"signup:account-exists:{user.pk}"
+    return cache.add(key, "1", timeout=int(ACCOUNT_EXISTS_NOTICE_INTERVAL.total_seconds()))
 
 
 def _reverse_or_home(name):

@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -56,12 +57,7 @@ from accounts.signup_state import Outcome, SignupState
 from accounts.tokens import TokenError, activation_tokens, password_reset_tokens
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS
 from structures.models import IdentifierType, Scope
-from structures.selectors import (
-    structure_get_by_identifier,
-    user_closed_requests,
-    user_memberships,
-    user_pending_requests,
-)
+from structures.selectors import structure_get_by_identifier, user_attachment_rows
 from structures.services import StructureData
 from workspaces.selectors import workspace_active_codes, workspace_catalogue
 from workspaces.services import workspace_activations_set
@@ -278,12 +274,17 @@ def password_strength(request):
 
 # --- "Mon Compte" ------------------------------------------------------------------------------------------------
 
+ATTACHMENTS_PAGE_SIZE = 5
+
 
 def _account_page(
     request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
 ):
     user = request.user
     workspaces = list(workspace_catalogue())
+    # "Mes rattachements aux structures": "5 lignes par page (N lignes)", like the search of seed 003.
+    attachments = user_attachment_rows(user=user)
+    attachments_page = Paginator(attachments, ATTACHMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/account.html",
@@ -304,9 +305,9 @@ def _account_page(
                 workspaces=workspaces,
                 initial={"workspaces": sorted(workspace_active_codes(user=user))},
             ),
-            "memberships": list(user_memberships(user=user)),
-            "pending_requests": list(user_pending_requests(user=user)),
-            "closed_requests": list(user_closed_requests(user=user)),
+            "attachments_page": attachments_page,
+            "attachments_active": attachments.counts[0] + attachments.counts[1],
+            "anchor": "#attachments",
         },
         status=status,
     )
@@ -382,13 +383,12 @@ def account_create(request):
             for key, value in form.cleaned_data.items()
             if key not in ("email_confirmation", "captcha")
         }
-        try:
-            user = user_account_create(language=get_language(), **data)
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            request.session["account_created_email"] = user.email
-            return redirect("account_created")
+        # The same answer whether or not the address already has an account (its owner is emailed instead).
+        user_account_create(
+            language=get_language(), base_url=request.build_absolute_uri("/").rstrip("/"), **data
+        )
+        request.session["account_created_email"] = data["email"]
+        return redirect("account_created")
     return render(request, "accounts/account_create.html", {"form": form}, status=400 if form.errors else 200)
 
 

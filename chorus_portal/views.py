@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, SignupIdentifyForm
 from news.selectors import news_published
 from structures.selectors import event_feed, user_has_attachment
 
@@ -38,6 +38,8 @@ def home(request):
         "home.html",
         {
             "login_form": LoginForm(request),
+            # "Vous êtes nouveau sur Chorus Pro ?": step 1 of the signup, posted to the signup itself.
+            "signup_form": SignupIdentifyForm(auto_id="new-%s"),
             "news": news_published()[:5],
         },
     )

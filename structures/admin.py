@@ -22,6 +22,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services as account_services
 from accounts.models import User
 from structures import services
 from structures.models import (
@@ -709,7 +710,7 @@ class AttachmentRequestAdmin(admin.ModelAdmin):
             self,
             request,
             queryset.select_related("user", "structure"),
-            services.attachment_request_approve,
+            account_services.user_attachment_request_approve,
             lambda n: (
                 ngettext("%(count)d request approved.", "%(count)d requests approved.", n) % {"count": n}
             ),

@@ -166,14 +166,6 @@ class StructureCreateForm(PortalForm):
     country = forms.ChoiceField(label=_("Country"), choices=[("FR", _("France"))], initial="FR")
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     fax = forms.CharField(label=_("Fax"), max_length=30, required=False)
-    billing_mandate = forms.BooleanField(
-        label=_("Subscribe to a billing mandate"),
-        required=False,
-        help_text=_(
-            "Only if you use the portal's form for keying invoices directly: you then allow the portal to issue "
-            "invoices on behalf of your company. You can subscribe later."
-        ),
-    )
 
     def __init__(self, *args, sirene=None, **kwargs):
         super().__init__(*args, **kwargs)

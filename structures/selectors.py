@@ -1,6 +1,9 @@
 """Reads of structures, attachments and event feeds, shaped so that each page runs a fixed number of queries."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from structures.models import AttachmentRequest, Event, Membership, Role, Service, Structure, search_normalise
 
@@ -50,15 +53,70 @@ def user_pending_requests(*, user):
     )
 
 
-def user_closed_requests(*, user, limit=10):
+CLOSED_STATUSES = (AttachmentRequest.Status.REFUSED, AttachmentRequest.Status.CANCELLED)
+CLOSED_REQUESTS_SHOWN = 10
+
+
+def user_closed_requests(*, user, limit=CLOSED_REQUESTS_SHOWN):
     """The user's latest refused or cancelled requests (approved ones show as attachments)."""
     return (
-        AttachmentRequest.objects.filter(
-            user=user, status__in=[AttachmentRequest.Status.REFUSED, AttachmentRequest.Status.CANCELLED]
-        )
+        AttachmentRequest.objects.filter(user=user, status__in=CLOSED_STATUSES)
         .select_related("structure")
         .order_by("-decided_at", "-pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """One row of "Mes rattachements aux structures": an attachment (``kind`` "membership"), a pending request
+    ("pending") or a refused or cancelled one ("closed"); ``item`` is the Membership or the AttachmentRequest."""
+
+    kind: str
+    item: object
+
+
+class AttachmentRows:
+    """The user's attachments, then pending requests, then latest closed requests, as one sequence a Paginator
+    can page: one count query per part, and a page reads only the parts it shows (at most three slices)."""
+
+    def __init__(self, *, user):
+        self.user = user
+        self.parts = (
+            ("membership", user_memberships(user=user)),
+            ("pending", user_pending_requests(user=user)),
+            ("closed", user_closed_requests(user=user)),
+        )
+
+    @cached_property
+    def counts(self):
+        """Rows of each part, in two queries (the attachments; the requests of both kinds at once)."""
+        requests = AttachmentRequest.objects.filter(user=self.user).aggregate(
+            pending=Count("pk", filter=Q(status=AttachmentRequest.Status.PENDING)),
+            closed=Count("pk", filter=Q(status__in=CLOSED_STATUSES)),
+        )
+        return [self.parts[0][1].count(), requests["pending"], min(requests["closed"], CLOSED_REQUESTS_SHOWN)]
+
+    def count(self):
+        return sum(self.counts)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("AttachmentRows is read by page.")
+        start, stop = index.start or 0, index.stop
+        rows, offset = [], 0
+        for (kind, queryset), count in zip(self.parts, self.counts, strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, count)
+            if low < high:
+                rows.extend(AttachmentRow(kind=kind, item=item) for item in queryset[low:high])
+            offset += count
+        return rows
+
+
+def user_attachment_rows(*, user) -> AttachmentRows:
+    return AttachmentRows(user=user)
 
 
 def _words_filter(text):

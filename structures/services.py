@@ -278,20 +278,6 @@ def attachment_request_decide(*, request_id, by, approve, reason=""):
     return request
 
 
-def attachment_requests_decide(*, request_ids, by, approve, reason=""):
-    """Decide several requests at once. Each one is its own transaction; returns (decided, skipped) counts:
-    a request another manager decided in the meantime is skipped, never decided twice."""
-    decided = skipped = 0
-    for request_id in request_ids:
-        try:
-            attachment_request_decide(request_id=request_id, by=by, approve=approve, reason=reason)
-        except ValidationError:
-            skipped += 1
-        else:
-            decided += 1
-    return decided, skipped
-
-
 # --- memberships -------------------------------------------------------------------------------------------------
 
 
@@ -415,8 +401,10 @@ def primary_manager_transfer(*, structure, membership_id, by):
 
 
 @transaction.atomic
-def member_activation_resend(*, structure, membership_id, by):
-    """A manager sends a member's activation email again (at most once per ten minutes per member)."""
+def member_activation_resend_claim(*, structure, membership_id, by):
+    """A manager may send a member's activation email again (at most once per ten minutes per member): checks
+    the manager's role and the member's state, and returns the member's user. The caller (the accounts layer)
+    sends the email."""
     _require_manager(user=by, structure=structure)
     membership = _member(membership_id=membership_id, structure=structure)
     user = membership.user
@@ -427,9 +415,6 @@ def member_activation_resend(*, structure, membership_id, by):
             _("An activation email was sent to this user a few minutes ago. Try again later."),
             code="too_soon",
         )
-    from accounts.services import user_activation_send
-
-    transaction.on_commit(lambda: user_activation_send(user=user))
     return user
 
 
@@ -559,6 +544,18 @@ def structure_create(
         raise ValidationError(_("This structure already exists in the portal."), code="exists") from error
     Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
     event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
+    return structure
+
+
+@transaction.atomic
+def structure_billing_mandate_subscribe(*, structure, by):
+    """ "Souscrire un mandat de facturation" (seed 003): a manager allows the portal to issue invoices on behalf of
+    the structure (for the direct invoice-keying form). Subscribing twice keeps the first date."""
+    _require_manager(user=by, structure=structure)
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    if structure.billing_mandate_at is None:
+        structure.billing_mandate_at = timezone.now()
+        structure.save(update_fields=["billing_mandate_at", "updated_at"])
     return structure
 
 

@@ -24,6 +24,16 @@ urlpatterns = [
     path("mon-compte/rattachements/supprimer/", views.memberships_leave, name="memberships_leave"),
     path("mon-compte/structures/nouvelle/", views.structure_create, name="structure_create"),
     path(
+        "mon-compte/structures/<int:structure_id>/blocs/",
+        views.structure_create_blocks,
+        name="structure_create_blocks",
+    ),
+    path(
+        "mon-compte/structures/<int:structure_id>/mandat/",
+        views.structure_create_mandate,
+        name="structure_create_mandate",
+    ),
+    path(
         "mon-compte/structures/<int:structure_id>/creee/", views.structure_created, name="structure_created"
     ),
     path("gestionnaire/", views.manager, name="manager"),

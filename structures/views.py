@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from structures import selectors, services
 from structures.forms import (
     AttachmentRequestForm,
@@ -212,7 +213,7 @@ def manager_decide(request):
             return redirect("manager")
         return render(request, "structures/manager.html", _manager_page_context(request, form), status=400)
     approve = form.cleaned_data["decision"] == "approve"
-    decided, skipped = services.attachment_requests_decide(
+    decided, skipped = account_services.user_attachment_requests_decide(
         request_ids=form.cleaned_data["requests"],
         by=request.user,
         approve=approve,
@@ -324,7 +325,7 @@ def manager_member_resend(request, structure_id, membership_id):
         request,
         structure_id,
         membership_id,
-        services.member_activation_resend,
+        account_services.user_member_activation_resend,
         _("The activation email has been sent again."),
     )
 
@@ -404,7 +405,7 @@ def structure_create(request):
         else:
             data = dict(form.cleaned_data)
             try:
-                structure = services.structure_create(
+                structure = account_services.user_structure_create(
                     user=request.user,
                     is_non_diffusible=bool(found and found.is_non_diffusible),
                     **data,
@@ -421,7 +422,8 @@ def structure_create(request):
                 )
                 query = {"identifier": data["identifier"], "identifier_type": data["identifier_type"]}
                 return redirect(reverse("attachment_search") + "?" + urlencode(query))
-            return redirect("structure_created", structure_id=structure.pk)
+            # Seed 003: "Enregistrer" saves the structure; further blocks, the billing mandate, then done.
+            return redirect("structure_create_blocks", structure_id=structure.pk)
     return render(
         request,
         "structures/structure_create.html",
@@ -434,17 +436,50 @@ def structure_create(request):
     )
 
 
-@login_required
-@require_GET
-def structure_created(request, structure_id):
-    membership = get_object_or_404(
+def _created_structure(request, structure_id):
+    """The structure the user has just created (they are its active primary manager), else 404."""
+    return get_object_or_404(
         Membership.objects.select_related("structure"),
         user=request.user,
         structure_id=structure_id,
         is_active=True,
         role=Role.PRIMARY_MANAGER,
+    ).structure
+
+
+@login_required
+@require_GET
+def structure_create_blocks(request, structure_id):
+    """After "Enregistrer": the saved structure and the further blocks, to complete now or later; "Valider"."""
+    structure = _created_structure(request, structure_id)
+    return render(
+        request,
+        "structures/structure_create_blocks.html",
+        {
+            "structure": structure,
+            "services": list(structure.services.order_by("code")),
+            "step": 2,
+        },
     )
-    return render(request, "structures/structure_created.html", {"structure": membership.structure})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_create_mandate(request, structure_id):
+    """ "Souscrire un mandat de facturation" (optional), then "Continuer"."""
+    structure = _created_structure(request, structure_id)
+    if request.method == "POST":
+        services.structure_billing_mandate_subscribe(structure=structure, by=request.user)
+        messages.success(request, _("The billing mandate has been subscribed."))
+        return redirect("structure_create_mandate", structure_id=structure.pk)
+    return render(request, "structures/structure_create_mandate.html", {"structure": structure, "step": 3})
+
+
+@login_required
+@require_GET
+def structure_created(request, structure_id):
+    structure = _created_structure(request, structure_id)
+    return render(request, "structures/structure_created.html", {"structure": structure})
 
 
 @login_required

@@ -1,8 +1,10 @@
 import datetime
+import html
 
+import pytest
 from django.utils import timezone
 
-from tests.factories import NewsFactory
+from tests.factories import NewsFactory, StructureFactory
 
 
 def test_root_redirects_by_browser_language(client):
@@ -45,3 +47,58 @@ def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        (
+            "fr",
+            (
+                "Vous êtes nouveau sur Chorus Pro ?",
+                "Adresse électronique de connexion",
+                "Numéro de SIRET",
+                "Valider",
+                "Je n'ai pas de numéro de SIRET",
+                "Créer votre compte",
+            ),
+        ),
+        (
+            "en",
+            (
+                "New on Chorus Pro?",
+                "Login email address",
+                "SIRET number",
+                "Validate",
+                "I don't have SIRET number",
+                "Create your account",
+            ),
+        ),
+    ],
+)
+def test_new_on_chorus_pro_block_has_step_one_in_it(client, lang, texts):
+    """Seeds 000/001: the login email and SIRET fields are in the home page's block itself."""
+    page = html.unescape(client.get(f"/{lang}/").content.decode())
+    block = page[page.index('id="new-title"') : page.index('id="search-title"')]
+    for text in texts:
+        assert text in block, text
+    assert f'action="/{lang}/signup/"' in block
+    assert 'name="email"' in block and 'name="siret"' in block and 'id="new-email"' in block
+    assert f'href="/{lang}/signup/?without_siret=1"' in block
+    assert f'href="/{lang}/compte/creer/"' in block  # "Créer votre compte": the account-first signup
+
+
+def test_the_block_posts_to_step_one_without_javascript(client):
+    structure = StructureFactory(identifier="51010091000015")  # already in the portal: no SIRENE call
+    client.get("/fr/")  # the CSRF cookie, as a browser would have it
+    response = client.post("/fr/signup/", {"email": "nouveau@example.fr", "siret": structure.identifier})
+    assert response.status_code == 302 and response.headers["Location"] == "/fr/signup/information/"
+    step_two = client.get(response.headers["Location"]).content.decode()
+    assert "nouveau@example.fr" in step_two
+
+
+def test_a_mistake_in_the_block_is_said_on_step_one(client):
+    response = client.post("/en/signup/", {"email": "not-an-address", "siret": "123"})
+    page = html.unescape(response.content.decode())
+    assert 'value="not-an-address"' in page and "SIRET" in page
+    assert "Enter a valid email address." in page

@@ -38,3 +38,8 @@ def workspace_active_codes(*, user) -> set[str]:
 def user_open_workspaces(*, user):
     """The workspaces the user has opened, in menu order."""
     return workspace_catalogue().filter(activations__user=user, activations__is_active=True)
+
+
+def workspace_user_has_activations(*, user) -> bool:
+    """Whether ``user`` has ever opened or closed a workspace (an account created alone has none)."""
+    return WorkspaceActivation.objects.filter(user=user).exists()

@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 
 import pytest
 import time_machine
@@ -59,10 +61,10 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session, user, workspaces (form), open workspaces, memberships, pending + services + primary managers,
-    # closed requests, menu (manager?, workspaces)
+    # session, user, workspaces (form), open workspaces, attachment counts (memberships; requests by status),
+    # memberships, pending + services + primary managers, menu (manager?, workspaces)
     login(client, supplier)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get("/en/mon-compte/").status_code == 200
 
 
@@ -352,3 +354,43 @@ def test_secret_question_change_needs_the_current_password(client, supplier):
     assert supplier.secret_question == SecretQuestion.BIRTH_CITY
     assert supplier.check_secret_answer("lyon")
     assert "lyon" not in supplier.secret_answer.lower().split("$")[-1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "status_line"), [("fr", "5 lignes par page (12 lignes)"), ("en", "5 rows per page (12 rows)")]
+)
+def test_attachments_five_rows_per_page(client, supplier, lang, status_line, django_assert_num_queries):
+    """ "Mes rattachements aux structures" pages its rows like the search: attachments, then pending requests,
+    then closed ones; a page reads only the rows it shows, in a bounded number of queries."""
+    for number in range(7):
+        MembershipFactory(user=supplier, structure=StructureFactory(corporate_name=f"ATTACHEE {number}"))
+    for number in range(3):
+        structure = StructureFactory(corporate_name=f"EN ATTENTE {number}")
+        MembershipFactory(structure=structure, primary=True)
+        AttachmentRequest.objects.create(user=supplier, structure=structure)
+    for number in range(2):
+        AttachmentRequest.objects.create(
+            user=supplier,
+            structure=StructureFactory(corporate_name=f"REFUSEE {number}"),
+            status=AttachmentRequest.Status.REFUSED,
+            decided_at=timezone.now() + datetime.timedelta(minutes=number),
+        )
+    login(client, supplier)
+    pages = []
+    # session, user, workspaces (form), open workspaces, 2 counts, the page's rows (memberships; pending requests
+    # + services + primary managers; closed requests), menu (manager?, workspaces)
+    for number, queries in ((1, 9), (2, 12), (3, 9)):
+        with django_assert_num_queries(queries):
+            response = client.get(f"/{lang}/mon-compte/", {"page": number})
+        pages.append(html.unescape(response.content.decode()))
+    assert all(status_line in page for page in pages)
+    rows = [re.findall(r"<td>((?:ATTACHEE|EN ATTENTE|REFUSEE) \d)</td>", page) for page in pages]
+    assert rows == [
+        [f"ATTACHEE {n}" for n in range(5)],
+        ["ATTACHEE 5", "ATTACHEE 6", "EN ATTENTE 2", "EN ATTENTE 1", "EN ATTENTE 0"],
+        ["REFUSEE 1", "REFUSEE 0"],
+    ]
+    assert 'href="?page=2#attachments"' in pages[0]
+    assert 'id="cancel-' not in pages[0] and pages[1].count('id="cancel-') == 3
+    assert "Supprimer rattachements" in pages[0] or "Remove attachments" in pages[0]
+    assert "Supprimer rattachements" not in pages[2] and "Remove attachments" not in pages[2]

@@ -1,9 +1,14 @@
 import html
+import re
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from accounts.models import User
 from structures.models import Event
+from tests.factories import UserFactory
 
 VALID = {
     "email": "Fournisseur-CPP.aife@Example.fr",
@@ -49,11 +54,12 @@ def test_account_first_signup(client, mailoutbox, django_capture_on_commit_callb
     assert Event.objects.filter(user=user, kind=Event.Kind.ACCOUNT_CREATED).exists()
     done = html.unescape(client.get(response.headers["Location"]).content.decode())
     assert "Un mail d'activation est envoyé à fournisseur-cpp.aife@example.fr" in done
-    # submitting again creates nothing twice
-    again = client.post("/fr/compte/creer/", VALID)
-    assert again.status_code == 400
-    assert "Un compte existe déjà avec cette adresse" in html.unescape(again.content.decode())
+    # submitting again (double click) creates nothing twice and sends nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post("/fr/compte/creer/", VALID)
+    assert again.status_code == 302 and again.headers["Location"] == response.headers["Location"]
     assert User.objects.count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_errors_keep_the_input(client):
@@ -71,3 +77,64 @@ def test_logged_in_users_go_home(client, supplier):
 
     login(client, supplier)
     assert client.get("/fr/compte/creer/").status_code == 302
+
+
+def _confirmation(client, data, lang="fr"):
+    response = client.post(f"/{lang}/compte/creer/", data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    return response, page.content.decode().replace(data["email"].lower(), "ADDRESS")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_existing_address_gets_the_same_answer_and_its_owner_an_email(
+    client, lang, mailoutbox, django_capture_on_commit_callbacks
+):
+    """No account enumeration: the page is the same for a new and for an existing address; nothing is created
+    for the existing one and its owner is told how to log in or recover the password."""
+    owner = UserFactory(email="deja.inscrit@example.fr", first_name="Ancien", language="en")
+    new = {**VALID, "email": "nouveau@example.fr", "email_confirmation": "nouveau@example.fr"}
+    existing = {**VALID, "email": "Deja.Inscrit@example.fr", "email_confirmation": "deja.inscrit@example.fr"}
+    with django_capture_on_commit_callbacks(execute=True):
+        new_response, new_page = _confirmation(client, new, lang)
+    client.cookies.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        existing_response, existing_page = _confirmation(client, existing, lang)
+    assert new_response.headers["Location"] == existing_response.headers["Location"]
+    strip_tokens = re.compile(r'(nonce|value|content)="[^"]*"')
+    assert strip_tokens.sub("", new_page) == strip_tokens.sub("", existing_page)
+    assert User.objects.filter(email="deja.inscrit@example.fr").count() == 1
+    owner.refresh_from_db()
+    assert owner.first_name == "Ancien" and owner.address != "10, rue du Centre"
+    assert [m.to for m in mailoutbox] == [["nouveau@example.fr"], ["deja.inscrit@example.fr"]]
+    notice = mailoutbox[1].body
+    assert "An account already exists" in notice  # in the owner's language
+    assert "http://testserver/en/login/" in notice and "http://testserver/en/password/forgotten/" in notice
+    assert not Event.objects.filter(user=owner).exists()
+
+
+def test_the_owner_notice_is_rate_limited(client, mailoutbox, django_capture_on_commit_callbacks):
+    UserFactory(email="deja.inscrit@example.fr")
+    existing = {**VALID, "email": "deja.inscrit@example.fr", "email_confirmation": "deja.inscrit@example.fr"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert client.post("/fr/compte/creer/", existing).status_code == 302
+    assert len(mailoutbox) == 1
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert client.post("/fr/compte/creer/", existing).status_code == 302
+    assert len(mailoutbox) == 2
+
+
+def test_a_never_activated_account_gets_a_new_activation_email(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    UserFactory(email="abandon@example.fr", not_activated=True)
+    data = {**VALID, "email": "abandon@example.fr", "email_confirmation": "abandon@example.fr"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/fr/compte/creer/", data).status_code == 302
+    assert User.objects.filter(email="abandon@example.fr").count() == 1
+    assert [m.to for m in mailoutbox] == [["abandon@example.fr"], ["abandon@example.fr"]]
+    assert "/activation/" in mailoutbox[1].body

@@ -152,7 +152,7 @@ def test_manager_of_a_cannot_touch_members_or_services_of_b(client, two_structur
     for action in (
         services.membership_detach,
         services.primary_manager_transfer,
-        services.member_activation_resend,
+        services.member_activation_resend_claim,
     ):
         with pytest.raises(PermissionDenied):
             action(structure=structure_b, membership_id=member_b.pk, by=manager_a)

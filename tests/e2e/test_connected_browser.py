@@ -104,13 +104,33 @@ def test_public_structure_search_anonymous(page, lang, found):
 
 
 @pytest.mark.parametrize(
-    ("lang", "create", "save", "done"),
+    ("lang", "create", "save", "blocks", "validate", "subscribe", "proceed", "done"),
     [
-        ("fr", "Saisir une nouvelle structure", "Enregistrer", "gestionnaire principal"),
-        ("en", "Enter a new structure", "Save", "primary manager"),
+        (
+            "fr",
+            "Saisir une nouvelle structure",
+            "Enregistrer",
+            "De nouveaux blocs sont désormais visibles",
+            "Valider",
+            "Souscrire un mandat de facturation",
+            "Continuer",
+            "gestionnaire principal",
+        ),
+        (
+            "en",
+            "Enter a new structure",
+            "Save",
+            "New blocks are now visible",
+            "Validate",
+            "Subscribe to a billing mandate",
+            "Continue",
+            "primary manager",
+        ),
     ],
 )
-def test_new_structure_from_an_empty_search(page, lang, create, save, done):
+def test_new_structure_from_an_empty_search(
+    page, lang, create, save, blocks, validate, subscribe, proceed, done
+):
     sirene_demo_load()
     supplier = UserFactory()
     log_in(page, lang, supplier)
@@ -122,10 +142,17 @@ def test_new_structure_from_an_empty_search(page, lang, create, save, done):
     assert page.locator("#id_corporate_name").is_disabled()
     assert page.locator("#id_address").input_value() == "19 BOULEVARD MALESHERBES"
     assert page.locator("#id_postal_code").input_value() == "75008"
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name=save).click()
+    assert page.get_by_text(blocks).is_visible()
+    axe_check(page)
+    page.get_by_role("link", name=validate, exact=True).click()
+    page.get_by_role("button", name=subscribe).click()
+    axe_check(page)
+    page.get_by_role("link", name=proceed, exact=True).click()
     assert page.get_by_text(done).first.is_visible()
     axe_check(page)
     assert Membership.objects.get(user=supplier).role == Role.PRIMARY_MANAGER
+    assert Membership.objects.get(user=supplier).structure.billing_mandate_at is not None
 
 
 @pytest.mark.parametrize(

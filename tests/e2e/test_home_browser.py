@@ -1,7 +1,8 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import axe_check
-from tests.factories import DEFAULT_PASSWORD, NewsFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, NewsFactory, StructureFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +35,10 @@ def test_language_switch_keeps_the_page(page):
 def test_login_and_logout_with_the_keyboard(page):
     UserFactory(email="stephanie.dupond@example.fr", first_name="Stéphanie", last_name="DUPOND")
     page.goto("/fr/")
-    page.get_by_label("Adresse électronique de connexion").fill("Stephanie.Dupond@Example.fr")
-    page.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
-    page.get_by_label("Mot de passe").press("Enter")
+    login_box = page.get_by_role("region", name="Vous avez déjà un compte ?")
+    login_box.get_by_label("Adresse électronique de connexion").fill("Stephanie.Dupond@Example.fr")
+    login_box.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
+    login_box.get_by_label("Mot de passe").press("Enter")
     page.wait_for_url("**/fr/")
     assert page.get_by_text("Stéphanie DUPOND").first.is_visible()
     axe_check(page)
@@ -47,10 +49,44 @@ def test_login_and_logout_with_the_keyboard(page):
 def test_wrong_password_keeps_the_email_and_says_so(page):
     UserFactory(email="stephanie.dupond@example.fr")
     page.goto("/en/")
-    page.get_by_label("Login email address").fill("stephanie.dupond@example.fr")
-    page.get_by_label("Password").fill("not the password")
+    login_box = page.get_by_role("region", name="Already have an account?")
+    login_box.get_by_label("Login email address").fill("stephanie.dupond@example.fr")
+    login_box.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/en/login/")
     assert page.get_by_text("Incorrect login email address or password").is_visible()
     assert page.get_by_label("Login email address").input_value() == "stephanie.dupond@example.fr"
     axe_check(page)
+
+
+@pytest.mark.parametrize(
+    ("lang", "block", "email", "siret", "validate", "step_two"),
+    [
+        (
+            "fr",
+            "Vous êtes nouveau sur Chorus Pro ?",
+            "Adresse électronique de connexion",
+            "Numéro de SIRET",
+            "Valider",
+            "Complétez les informations demandées",
+        ),
+        (
+            "en",
+            "New on Chorus Pro?",
+            "Login email address",
+            "SIRET number",
+            "Validate",
+            "Fill in the requested information",
+        ),
+    ],
+)
+def test_new_on_chorus_pro_block_starts_the_signup(page, lang, block, email, siret, validate, step_two):
+    StructureFactory(identifier="51010091000015")
+    page.goto(f"/{lang}/")
+    form = page.get_by_role("form", name=block)
+    form.get_by_label(email).fill("nouveau@example.fr")
+    form.get_by_label(siret).fill("510 100 910 00015")
+    axe_check(page)
+    form.get_by_role("button", name=validate).click()
+    page.wait_for_url(f"**/{lang}/signup/information/")
+    expect(page.get_by_text(step_two).first).to_be_visible()

@@ -57,10 +57,14 @@ def user_inputs(user) -> list[str]:
     return inputs
 
 
+ZXCVBN_MAX_LENGTH = 72
+
+
 def password_score(password: str, user=None) -> int:
     """zxcvbn's score (0–4) of ``password``, knowing the user's own data."""
-    # zxcvbn is slow on very long inputs and gains nothing past 100 characters.
-    return zxcvbn(password[:100], user_inputs=user_inputs(user))["score"]
+    # zxcvbn refuses passwords longer than 72 characters (ValueError): it scores their first 72 characters, which
+    # already make any long password strong.
+    return zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs(user))["score"]
 
 
 class CharacterGroupsValidator:

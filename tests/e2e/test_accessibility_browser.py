@@ -3,6 +3,7 @@
 One browser context per language and login state; the tour goes from page to page in it."""
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ LE_CHAT_QUI_PECHE = "83128597800019"
 def visit(page, path):
     response = page.goto(path)
     assert response.status < 400, f"{path}: HTTP {response.status}"
+    assert urlparse(page.url).path == urlparse(path).path, f"{path}: redirected to {page.url}"
     axe_check(page)
 
 
@@ -46,8 +48,13 @@ def test_every_page_logged_out(page, lang):
     ):
         visit(page, f"/{lang}{path}")
 
-    # The signup, step by step: step 2, 3 and the confirmation need the state of the steps before.
+    # The signup, step by step: step 2, 3 and the confirmation need the state of the steps before. First a SIRET
+    # with a wrong check digit: the page with its error messages.
     page.locator("#id_email").fill("jean.dupond@example.fr")
+    page.locator("#id_siret").fill("83128597800018")
+    page.locator("#id_siret").press("Enter")
+    expect(page.locator(".fr-input-group--error").first).to_be_visible()
+    axe_check(page)
     page.locator("#id_siret").fill(LE_CHAT_QUI_PECHE)
     page.locator("#id_siret").press("Enter")
     expect(page.locator("#id_email_confirmation")).to_be_visible()
@@ -85,11 +92,18 @@ def test_every_page_logged_in(page, lang):
         "/mon-compte/",
         "/mon-compte/rattachements/recherche/?corporate_name=CHAT",
         f"/mon-compte/structures/nouvelle/?identifier_type=SIRET&identifier={LE_CHAT_QUI_PECHE}",
-        "/mon-compte/structures/nouvelle/",
         "/gestionnaire/",
         f"/gestionnaire/structures/{structure.pk}/",
         f"/gestionnaire/structures/{structure.pk}/modifier/",
         f"/mon-compte/rattachements/demande/{other.pk}/",
         "/espaces/issued-invoices/",
+        "/mon-compte/structures/nouvelle/",
     ):
         visit(page, f"/{lang}{path}")
+    # A form shown again with its errors: a structure without its required fields.
+    page.locator("#id_identifier").fill("123")
+    page.locator("#id_identifier").press("Enter")
+    expect(page.locator(".fr-input-group--error").first).to_be_visible()
+    axe_check(page)
+    # The view answers an invalid form with 400, which Chromium logs to the console: expected here.
+    page.console_errors[:] = [error for error in page.console_errors if "status of 400" not in error]

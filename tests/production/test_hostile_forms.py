@@ -1,8 +1,8 @@
 """Hostile input posted to every form of the portal, in French and in English (`tests.hostile`).
 
-Kept fast: the first field named for a form gets a stratified, seeded sample of 30 corpus entries
-(`corpus_sample`: every family of the corpus in it) and each other named field a sample of 6; the seed differs per
-form, field and language, so that the suite as a whole reaches most of the corpus on every form (about 2,000 posts
+Kept fast: the first field named for a form gets a stratified, seeded sample of 20 corpus entries
+(`corpus_sample`: every family of the corpus in it) and each other named field a sample of 4; the seed differs per
+form, field and language, so that the suite as a whole reaches most of the corpus on every form (about 1,500 posts
 in all). `PORTAL_HOSTILE_SAMPLE=60,12` changes the two sizes; `PORTAL_HOSTILE_FULL=1` posts the whole corpus (319
 entries) to every field instead (a long run, before a release).
 The login form gets the whole corpus in `test_hostile_input.py`.
@@ -30,7 +30,7 @@ EMAIL = "jean.dupond@example.fr"
 LE_CHAT_QUI_PECHE = "83128597800019"
 NEW_PASSWORD = "Ornithorynque-Bleu-47"
 FULL = os.environ.get("PORTAL_HOSTILE_FULL") == "1"
-FIRST_FIELD_SAMPLE, OTHER_FIELD_SAMPLE = map(int, os.environ.get("PORTAL_HOSTILE_SAMPLE", "30,6").split(","))
+FIRST_FIELD_SAMPLE, OTHER_FIELD_SAMPLE = map(int, os.environ.get("PORTAL_HOSTILE_SAMPLE", "20,4").split(","))
 WRONG_CAPTCHA = {"captcha_0": "hash", "captcha_1": "FAILED"}
 
 

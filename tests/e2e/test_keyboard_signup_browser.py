@@ -17,17 +17,28 @@ LE_CHAT_QUI_PECHE = "83128597800019"
 EMAIL = "jean.clavier@example.fr"
 
 # The focused element, or its label (DSFR draws the focus ring of checkboxes, radios and switches on the label or
-# its pseudo-elements), has a visible outline or box shadow.
+# its pseudo-elements), has an outline or a box shadow it does not have without the focus (DSFR's fields always
+# have a box shadow: their bottom border).
 FOCUS_VISIBLE = """() => {
     const element = document.activeElement;
     if (!element || element === document.body) return null;
-    const visible = (node, pseudo) => {
+    const focused = (node, pseudo) => {
         const style = getComputedStyle(node, pseudo);
-        const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-        return outline || (style.boxShadow && style.boxShadow !== "none");
+        return [style.outlineStyle, style.outlineWidth, style.boxShadow];
     };
     const nodes = [element, ...(element.labels || [])];
-    const shown = nodes.some(node => [null, "::before", "::after"].some(pseudo => visible(node, pseudo)));
+    const pseudos = [null, "::before", "::after"];
+    const withFocus = nodes.map(node => pseudos.map(pseudo => focused(node, pseudo)));
+    element.blur();
+    const withoutFocus = nodes.map(node => pseudos.map(pseudo => focused(node, pseudo)));
+    element.focus({focusVisible: true});
+    const visible = (i, j) => {
+        const [style, width, shadow] = withFocus[i][j];
+        const outline = style !== "none" && parseFloat(width) > 0;
+        const changed = JSON.stringify(withFocus[i][j]) !== JSON.stringify(withoutFocus[i][j]);
+        return changed && (outline || shadow !== "none");
+    };
+    const shown = nodes.some((_node, i) => pseudos.some((_pseudo, j) => visible(i, j)));
     return {shown, what: element.outerHTML.slice(0, 120)};
 }"""
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SecretQuestion
 from chorus_portal.forms import PortalForm
 from structures.countries import COUNTRY_CHOICES
+from structures.forms import ServicesField
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
 from structures.models import IdentifierType, Scope, Service
 
@@ -534,12 +535,7 @@ class SignupDetailsForm(PortalForm):
         initial=Scope.STRUCTURE,
         widget=forms.RadioSelect,
     )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Services"),
-        queryset=Service.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = ServicesField(label=_("Services"), queryset=Service.objects.none(), required=False)
 
     PERSONAL_FIELDS = (
         "email_confirmation",

@@ -57,10 +57,18 @@ def user_inputs(user) -> list[str]:
     return inputs
 
 
+ZXCVBN_MAX_LENGTH = 72
+
+
 def password_score(password: str, user=None) -> int:
     """zxcvbn's score (0–4) of ``password``, knowing the user's own data."""
-    # zxcvbn is slow on very long inputs and gains nothing past 100 characters.
-    return zxcvbn(password[:100], user_inputs=user_inputs(user))["score"]
+    # zxcvbn refuses passwords longer than 72 characters (ValueError): it scores their first 72 characters, which
+    # already make any long password strong. Its date matcher crashes on digits followed by a line break (its
+    # `^\d{4,8}$` also matches before a final "\n"): line breaks are scored as spaces.
+    scored = password[:ZXCVBN_MAX_LENGTH].replace("\r", " ").replace("\n", " ")
+    if not scored:
+        return 0  # zxcvbn fails on the empty string (IndexError)
+    return zxcvbn(scored, user_inputs=user_inputs(user))["score"]
 
 
 class CharacterGroupsValidator:

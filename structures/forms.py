@@ -1,8 +1,26 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chorus_portal.forms import PortalForm
 from structures.models import IdentifierType, Scope, Structure
+
+
+class ServicesField(forms.ModelMultipleChoiceField):
+    """Services of a structure, ticked in a list. A value that is not a plausible service id (letters, or a number
+    too large for the database) is refused as an invalid choice before the database sees it."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        for pk in value:
+            if not re.fullmatch(r"[0-9]{1,18}", str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class PublicSearchForm(PortalForm):
@@ -51,11 +69,10 @@ class AttachmentRequestForm(PortalForm):
         initial=Scope.STRUCTURE,
         widget=forms.RadioSelect,
     )
-    services = forms.ModelMultipleChoiceField(
+    services = ServicesField(
         label=_("Services"),
         required=False,
         queryset=None,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Only when you chose “Only some services”."),
     )
 

@@ -1,0 +1,30 @@
+from django.db import migrations
+
+# The public structure search (structures.selectors.structures_public_search) looks for every word typed inside
+# `search_text`, the accent- and case-free copy of the name, label, identifier, postal code and city: a
+# `search_text LIKE '%word%'` per word. A trigram index on that column answers these "contains" lookups over
+# 1,000,000 structures without reading the table (bench/directory.py). PostgreSQL only, as in 0005.
+SEARCH_TEXT_INDEX = "structure_search_text_trgm"
+
+
+def create_search_text_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.indexes import GinIndex, OpClass
+
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.add_index(
+        apps.get_model("structures", "Structure"),
+        GinIndex(OpClass("search_text", name="gin_trgm_ops"), name=SEARCH_TEXT_INDEX),
+    )
+
+
+def drop_search_text_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{SEARCH_TEXT_INDEX}"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [("structures", "0005_moderation")]
+
+    operations = [migrations.RunPython(create_search_text_index, drop_search_text_index)]

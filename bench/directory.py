@@ -27,6 +27,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -127,7 +128,6 @@ def fill(rows: int, public_share: float):
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows_iter():
                     copy.write_row(row)
-            cursor.execute(f"ANALYZE {table}")
         else:
             cursor.execute(f"DELETE FROM {table}")
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
@@ -273,6 +273,11 @@ def main():
         fill(args.rows, args.public_share)
         elapsed = time.perf_counter() - began
         print(f"filled {args.rows:,} structures in {elapsed:.0f} s ({args.rows / elapsed:,.0f} rows/s)")
+    if (
+        connection.vendor == "postgresql"
+    ):  # what autovacuum does after a bulk load: statistics, visibility map
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {Structure._meta.db_table}")
     public = Structure.objects.filter(is_private=False).count()
     print(f"{args.rows:,} structures, {public:,} public ({public / args.rows:.0%})")
 
@@ -285,7 +290,7 @@ def main():
     rng = random.Random(7)
     search = "/fr/structures/recherche/"
     public_urls = [(kind, f"{search}?q={q}") for kind, q in public_queries(args.rows, args.queries, rng)]
-    today = timezone.localdate().isoformat()
+    today = quote(timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0).isoformat(sep=" "))
     admin_urls = [
         (kind, ADMIN + q.format(today=today)) for kind, q in admin_queries(args.rows, args.queries, rng)
     ]

@@ -208,6 +208,7 @@ def main():
         "EMAIL_URL": "smtp://127.0.0.1:2525",
         "PORTAL_CAPTCHA_TEST_MODE": "0",
         "PORTAL_ENVIRONMENT": "production",
+        "PORTAL_BASE_URL": f"https://127.0.0.1:{args.port}",  # required with DEBUG off (the links of emails)
         "PORTAL_BENCH_BARE_VIEW": "1",
         "STATIC_ROOT": static_root,
     }

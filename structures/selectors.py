@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 
 from structures.models import AttachmentRequest, Event, Membership, Role, Service, Structure, search_normalise
 
@@ -133,7 +134,10 @@ def structures_public_search(*, query):
         Structure.objects.filter(is_private=False, status=Structure.Status.ACTIVE)
         .exclude(moderation=Structure.Moderation.SUSPENDED)
         .filter(_words_filter(query))
-        .order_by("corporate_name", "pk")
+        # Case-insensitive order by name, which no index serves: PostgreSQL then reads the few matching rows
+        # through the trigram index (structures 0006) and sorts them, instead of walking the name index in
+        # order hoping to meet ten matches early (700 ms for a city over 1,000,000 structures: bench/directory.py).
+        .order_by(Lower("corporate_name"), "pk")
     )
 
 

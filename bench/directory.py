@@ -33,7 +33,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 P95_TARGET_MS = 50.0
-TRIGRAM_INDEX = "structure_search_text_trgm"  # structures/migrations/0006_structure_search_text_trgm.py
+TRIGRAM_INDEX = "structure_search_text_trgm"  # structures/migrations/0007_structure_search_text_trgm.py
 
 PREFIXES = ["Boulangerie", "Société", "Entreprise", "Garage", "Cabinet", "Pharmacie", "Menuiserie", "Café",
             "Hôtel", "Librairie", "Atelier", "Transports", "Électricité", "Plomberie", "Crèche", "Clinique"]  # fmt: skip

@@ -4,7 +4,9 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
-from dsfr.forms import DsfrBaseForm
+from dsfr.forms import DsfrBaseForm, DsfrBoundField
+from dsfr.templatetags.dsfr_tags import dsfr_mark_optionnal_fields
+from dsfr.utils import dsfr_input_class_attr
 
 # --- Widgets rendered without the template engine ---------------------------------------------------
 # The DSFR field templates wrap Django's own widget templates (input, attrs, select, options). Those are a few
@@ -154,11 +156,40 @@ class PortalFormRenderer(TemplatesSetting):
 PORTAL_FORM_RENDERER = PortalFormRenderer()
 
 
+# --- Field groups -----------------------------------------------------------------------------------
+# django-dsfr's field templates, leaner: what their template tags and filters compute (the group's class, the
+# required marker, the widget's DSFR class and error attributes) is prepared here once.
+_FIELD_TEMPLATES = {
+    "dsfr/form_field_snippets/input_snippet.html": "forms/input.html",
+    "dsfr/form_field_snippets/checkbox_snippet.html": "forms/checkbox.html",
+    "dsfr/form_field_snippets/checkboxselectmultiple_snippet.html": "forms/checkboxes.html",
+    "dsfr/form_field_snippets/radioselect_snippet.html": "forms/radios.html",
+}
+
+
+class PortalBoundField(DsfrBoundField):
+    @property
+    def template_name(self):
+        name = super().template_name
+        return _FIELD_TEMPLATES.get(name, name)
+
+    def get_context(self):
+        if self.template_name not in _FIELD_TEMPLATES.values():
+            return super().get_context()
+        dsfr_input_class_attr(self)
+        return {
+            "field": self,
+            "group_class": getattr(self.field.widget, "group_class", "") or "fr-input-group",
+            "required_marker": dsfr_mark_optionnal_fields(self),
+        }
+
+
 class PortalForm(DsfrBaseForm):
     """Base of the portal's forms: DSFR markup, required fields marked with "*" as in the official guides,
     and the first field in error focused so that keyboard and screen-reader users land on it."""
 
     default_renderer = PORTAL_FORM_RENDERER
+    bound_field_class = PortalBoundField
 
     def get_context(self):
         context = forms.Form.get_context(self)

@@ -1,12 +1,14 @@
-"""The portal's forms write Django's widgets without the template engine (chorus_portal.forms.PortalFormRenderer):
-every form of the portal, blank, bound with hostile input (errors) and with initial values, must come out exactly
-as Django's widget templates write it."""
+"""The portal's forms write Django's widgets without the template engine (chorus_portal.forms.PortalFormRenderer)
+and their field groups with leaner templates than django-dsfr's (PortalBoundField): every form of the portal,
+blank, bound with hostile input (errors) and with initial values, must come out exactly as django-dsfr's field
+templates and Django's widget templates write it."""
 
 import re
 
 import pytest
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
+from dsfr.forms import DsfrBoundField
 
 from accounts import forms as account_forms
 from chorus_portal.forms import PORTAL_FORM_RENDERER, PortalForm
@@ -76,7 +78,7 @@ def _rendered(form):
 
 
 @pytest.mark.parametrize("state", ["blank", "bound with hostile input", "initial values"])
-def test_every_form_renders_as_with_django_templates(state, workspace_catalogue):
+def test_every_form_renders_as_with_dsfr_and_django_templates(state, workspace_catalogue):
     user = UserFactory(secret_question="first_pet")
     structure = StructureFactory()
     ServiceFactory(structure=structure, name=HOSTILE)
@@ -91,7 +93,10 @@ def test_every_form_renders_as_with_django_templates(state, workspace_catalogue)
             kwargs = {**kwargs, "initial": _hostile_data(form_class, kwargs).dict()}
         fast = form_class(**kwargs)
         assert fast.renderer is PORTAL_FORM_RENDERER
-        reference = form_class(**kwargs, renderer=TemplatesSetting())
+        reference_class = type(
+            f"Reference{form_class.__name__}", (form_class,), {"bound_field_class": DsfrBoundField}
+        )
+        reference = reference_class(**kwargs, renderer=TemplatesSetting())
         if state == "bound with hostile input":
             assert fast.is_valid() == reference.is_valid(), name
         assert _rendered(fast) == _rendered(reference), name

@@ -26,4 +26,3 @@ def test_link_to_the_same_page_in_the_other_language(client, path, expected):
     # Twice: the second answer comes from the per-process cache of translated paths.
     for _ in range(2):
         assert _other_language_link(client.get(path)) == expected
-

@@ -1,6 +1,8 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,13 @@ def _translated_path(path, code, current, script_prefix):
     script prefix only, so computed once per process (resolving then reversing costs more than the rest of the
     header)."""
     return translate_url(path, code)
+
+
+@receiver(setting_changed)
+def _translated_paths_forget(*, setting, **kwargs):
+    """The cache above holds for one URLconf and one set of languages (tests change them)."""
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
+        _translated_path.cache_clear()
 
 
 def portal(request):

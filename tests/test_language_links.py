@@ -26,3 +26,9 @@ def test_link_to_the_same_page_in_the_other_language(client, path, expected):
     # Twice: the second answer comes from the per-process cache of translated paths.
     for _ in range(2):
         assert _other_language_link(client.get(path)) == expected
+
+
+def test_another_urlconf_is_not_answered_from_the_cache(client, settings):
+    assert _other_language_link(client.get("/fr/login/")) == ("/en/login/", "en")
+    settings.ROOT_URLCONF = "tests.language_links_urls"
+    assert _other_language_link(client.get("/fr/login/")) == ("/fr/login/", "en")

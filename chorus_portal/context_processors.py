@@ -1,5 +1,9 @@
+from functools import lru_cache
+
 from django.conf import settings
-from django.urls import translate_url
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -15,14 +19,35 @@ ENVIRONMENT_NOTICES = {
 }
 
 
+@lru_cache(maxsize=2048)
+def _translated_path(path, code, current, script_prefix):
+    """``translate_url`` of a path (no query string): a function of the URLconf, the path, both languages and the
+    script prefix only, so computed once per process (resolving then reversing costs more than the rest of the
+    header)."""
+    return translate_url(path, code)
+
+
+@receiver(setting_changed)
+def _translated_paths_forget(*, setting, **kwargs):
+    """The cache above holds for one URLconf and one set of languages (tests change them)."""
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
+        _translated_path.cache_clear()
+
+
 def portal(request):
     """The portal's identity, the links to this same page in the other languages and, outside production,
     the notice naming the environment."""
     environment = settings.PORTAL_ENVIRONMENT
     current = get_language()
+    path, separator, query = request.get_full_path().partition("?")
+    script_prefix = get_script_prefix()
     return {
         "other_languages": [
-            {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+            {
+                "code": code,
+                "name": name,
+                "url": _translated_path(path, code, current, script_prefix) + separator + query,
+            }
             for code, name in settings.LANGUAGES
             if code != current
         ],

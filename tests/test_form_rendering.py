@@ -1,0 +1,104 @@
+"""The portal's forms write Django's widgets without the template engine (chorus_portal.forms.PortalFormRenderer)
+and their field groups with leaner templates than django-dsfr's (PortalBoundField): every form of the portal,
+blank, bound with hostile input (errors) and with initial values, must come out exactly as django-dsfr's field
+templates and Django's widget templates write it."""
+
+import re
+
+import pytest
+from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
+from dsfr.forms import DsfrBoundField
+
+from accounts import forms as account_forms
+from chorus_portal.forms import PORTAL_FORM_RENDERER, PortalForm
+from structures import forms as structure_forms
+from tests.factories import ServiceFactory, StructureFactory, UserFactory
+from workspaces import selectors as workspace_selectors
+
+HOSTILE = '<script>alert("x")</script> & \' "quoted" é'
+# The captcha's key and image change at every rendering.
+CAPTCHA = re.compile(r"(captcha/image/|captcha/audio/|captcha_0\" value=\")[0-9a-f]+")
+
+
+def _forms(user, structure, catalogue):
+    """(name, class, keyword arguments) of every form of the portal."""
+    services = structure.services.all()
+    return [
+        ("login", account_forms.LoginForm, {}),
+        ("new password", account_forms.NewPasswordForm, {"user": user}),
+        ("activation", account_forms.ActivationForm, {"user": user}),
+        ("email", account_forms.EmailForm, {}),
+        ("password reset", account_forms.PasswordResetForm, {"user": user}),
+        ("profile", account_forms.ProfileForm, {}),
+        ("password change", account_forms.PasswordChangeForm, {"user": user}),
+        ("workspaces", account_forms.WorkspacesForm, {"workspaces": catalogue}),
+        ("account create", account_forms.AccountCreateForm, {}),
+        ("secret question", account_forms.SecretQuestionForm, {"user": user}),
+        ("signup identify", account_forms.SignupIdentifyForm, {}),
+        ("signup identify without SIRET", account_forms.SignupIdentifyWithoutSiretForm, {}),
+        ("signup details, new structure", account_forms.SignupDetailsForm, {"email": user.email}),
+        (
+            "signup details, attachment",
+            account_forms.SignupDetailsForm,
+            {"email": user.email, "structure": structure},
+        ),
+        ("signup workspaces", account_forms.SignupWorkspacesForm, {"catalogue": catalogue}),
+        ("public search", structure_forms.PublicSearchForm, {}),
+        ("attachment search", structure_forms.AttachmentSearchForm, {}),
+        ("attachment request", structure_forms.AttachmentRequestForm, {"services": services}),
+        ("decision", structure_forms.DecisionForm, {"request_ids": [1, 2]}),
+        ("service", structure_forms.ServiceForm, {}),
+        ("service update", structure_forms.ServiceUpdateForm, {}),
+        ("leave", structure_forms.LeaveForm, {"membership_ids": [3, 4]}),
+        ("structure create", structure_forms.StructureCreateForm, {}),
+        ("structure edit", structure_forms.StructureEditForm, {}),
+    ]
+
+
+def _hostile_data(form_class, kwargs):
+    """Every field (and sub-field) given the hostile value, the multiple choices a valid and an invalid one."""
+    data = QueryDict(mutable=True)
+    for name, field in form_class(**kwargs).fields.items():
+        for key in [name, f"{name}_0", f"{name}_1"]:
+            data.setlist(key, [HOSTILE])
+        choices = [str(value) for value, _ in getattr(field, "choices", [])][1:2]
+        if choices:
+            data.setlist(name, [*choices, HOSTILE])
+    return data
+
+
+def _rendered(form):
+    parts = [form.render()]
+    for bound_field in form:
+        parts.append(bound_field.as_field_group())
+        parts.append(str(bound_field))
+        parts.extend(str(subwidget) for subwidget in bound_field.subwidgets)
+    return CAPTCHA.sub(r"\1…", "\n".join(parts))
+
+
+@pytest.mark.parametrize("state", ["blank", "bound with hostile input", "initial values"])
+def test_every_form_renders_as_with_dsfr_and_django_templates(state, workspace_catalogue):
+    user = UserFactory(secret_question="first_pet")
+    structure = StructureFactory()
+    ServiceFactory(structure=structure, name=HOSTILE)
+    ServiceFactory(structure=structure)
+    catalogue = list(workspace_selectors.workspace_catalogue())
+    checked = 0
+    for name, form_class, kwargs in _forms(user, structure, catalogue):
+        assert issubclass(form_class, PortalForm)
+        if state == "bound with hostile input":
+            kwargs = {**kwargs, "data": _hostile_data(form_class, kwargs)}
+        elif state == "initial values":
+            kwargs = {**kwargs, "initial": _hostile_data(form_class, kwargs).dict()}
+        fast = form_class(**kwargs)
+        assert fast.renderer is PORTAL_FORM_RENDERER
+        reference_class = type(
+            f"Reference{form_class.__name__}", (form_class,), {"bound_field_class": DsfrBoundField}
+        )
+        reference = reference_class(**kwargs, renderer=TemplatesSetting())
+        if state == "bound with hostile input":
+            assert fast.is_valid() == reference.is_valid(), name
+        assert _rendered(fast) == _rendered(reference), name
+        checked += 1
+    assert checked == 24

@@ -66,6 +66,19 @@ def _run_service(modeladmin, request, objects, service, success_message, **kwarg
     return done
 
 
+class ReadOnlyPermissionsMixin:
+    """Pages to read, never to add, change or delete: every change goes through an action and its service."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
@@ -227,7 +240,8 @@ class AppointPrimaryManagerForm(forms.Form):
 
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
+    # Structures are created by their users and changed through the actions: the page itself is read-only.
     list_display = [
         "identifier_type_code",
         "identifier",
@@ -294,16 +308,6 @@ class StructureAdmin(admin.ModelAdmin):
     actions = ["verify", "suspend", "reactivate", "refresh_from_sirene", "export_csv"]
     # Each structure is one SIRENE lookup (the remote APIs allow a few dozen a minute): a bounded selection.
     refresh_max = 20
-
-    # Structures are created by their users and changed through the actions: the page itself is read-only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("structures.moderate_structure")
@@ -622,7 +626,7 @@ class RequestPrimaryManagerFilter(PrimaryManagerFilter):
 
 
 @admin.register(AttachmentRequest)
-class AttachmentRequestAdmin(admin.ModelAdmin):
+class AttachmentRequestAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
@@ -661,15 +665,6 @@ class AttachmentRequestAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["approve", "refuse", "appoint_requester"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return request.user.has_perm("structures.decide_attachmentrequest")
@@ -801,7 +796,7 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "structure", "user", "attachment_request_number"]
     list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["actor", "structure", "user"]
@@ -811,15 +806,6 @@ class ModerationActionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["created_at", "actor", "action", "structure", "user", "attachment_request", "details"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("attachment request"))
     def attachment_request_number(self, obj):
@@ -832,21 +818,12 @@ class ModerationActionAdmin(admin.ModelAdmin):
 # --- Event feeds ----------------------------------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     """A list and detail pages to read, never to add, change or delete (history and directory)."""
 
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Event)

@@ -131,5 +131,9 @@ def test_twenty_managers_deciding_one_request(lang, mailoutbox):
     decider = next(email for email, labels in results.items() if labels == [decision])
     assert request.decided_by.email == decider
     assert Membership.objects.filter(user=requester).count() == (1 if decision == "approved" else 0)
-    assert Event.objects.filter(user=requester).count() == 1
+    decisions = [Event.Kind.REQUEST_APPROVED, Event.Kind.REQUEST_REFUSED]
+    assert Event.objects.filter(user=requester, kind__in=decisions).count() == 1
+    # A first attachment opens the default workspaces, once.
+    opened = Event.objects.filter(user=requester, kind=Event.Kind.WORKSPACE_OPENED).count()
+    assert opened == (2 if decision == "approved" else 0)
     assert [message.to for message in mailoutbox] == [[requester.email]]

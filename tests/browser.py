@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -50,6 +51,17 @@ _axe = Axe()
 
 
 def axe_check(page):
-    """Fail with axe's report when the current page has any accessibility violation."""
-    results = _axe.run(page)
+    """Fail with axe's report when the current page has any accessibility violation.
+
+    Checks the page once it has loaded: right after a click that follows a link, the old document may be going
+    away, and axe would then run on no document at all; it is run again on the new one."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
     assert results.violations_count == 0, results.generate_report()

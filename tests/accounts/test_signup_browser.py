@@ -115,6 +115,7 @@ def test_signup_without_a_siret(page, lang):
     email = f"marie.{lang}@example.fr"
     page.goto(f"/{lang}/signup/")
     page.get_by_role("link", name=words["no_siret"]).click()
+    page.wait_for_url("**without_siret=1*")
     axe_check(page)
     page.get_by_label(words["email"]).fill(email)
     page.get_by_label(words["type"]).select_option("RIDET")

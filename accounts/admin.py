@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.text import format_lazy, smart_split, unescape_string_literal
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import User
+from chorus_portal.admin import YesNoFilter
 
 admin.site.site_header = format_lazy("{} – {}", settings.PORTAL_NAME, _("administration"))
 admin.site.site_title = format_lazy("{} – {}", settings.PORTAL_NAME, _("administration"))
@@ -38,34 +39,24 @@ def _lockouts():
     return attempts
 
 
-class ActivatedFilter(admin.SimpleListFilter):
+class ActivatedFilter(YesNoFilter):
     title = _("email verified")
     parameter_name = "activated"
+    yes_label = _("Activated")
+    no_label = _("Not activated yet")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Activated")), ("no", _("Not activated yet"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(email_verified_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(email_verified_at__isnull=True)
-        return queryset
+    def condition(self):
+        return Q(email_verified_at__isnull=False)
 
 
-class LockedOutFilter(admin.SimpleListFilter):
+class LockedOutFilter(YesNoFilter):
     title = _("locked out")
     parameter_name = "locked_out"
+    yes_label = _("Yes")
+    no_label = _("No")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(Exists(_lockouts()))
-        if self.value() == "no":
-            return queryset.filter(~Exists(_lockouts()))
-        return queryset
+    def condition(self):
+        return Exists(_lockouts())
 
 
 @admin.register(User)

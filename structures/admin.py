@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from accounts.models import User
+from chorus_portal.admin import YesNoFilter
 from structures import services
 from structures.models import (
     AttachmentRequest,
@@ -111,19 +112,14 @@ def _confirmation_page(modeladmin, request, queryset, *, title, action, form, bu
 # --- Structures ---------------------------------------------------------------------------------------------------
 
 
-class PrimaryManagerFilter(admin.SimpleListFilter):
+class PrimaryManagerFilter(YesNoFilter):
     title = _("primary manager")
     parameter_name = "primary_manager"
+    yes_label = _("With a primary manager")
+    no_label = _("Without a primary manager")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("With a primary manager")), ("no", _("Without a primary manager"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(Exists(_primary_manager_memberships()))
-        if self.value() == "no":
-            return queryset.filter(~Exists(_primary_manager_memberships()))
-        return queryset
+    def condition(self):
+        return Exists(_primary_manager_memberships())
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -608,21 +604,17 @@ class StuckFilter(admin.SimpleListFilter):
 
 
 class RequestPrimaryManagerFilter(PrimaryManagerFilter):
-    def queryset(self, request, queryset):
-        managers = Membership.objects.filter(
-            structure=OuterRef("structure_id"),
-            is_active=True,
-            role=Role.PRIMARY_MANAGER,
-            user__is_active=True,
-        )
-        if self.value() == "yes":
-            return queryset.filter(Exists(managers))
-        if self.value() == "no":
-            return queryset.filter(~Exists(managers))
-        return queryset
+    no_label = _("Without an active primary manager")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("With a primary manager")), ("no", _("Without an active primary manager"))]
+    def condition(self):
+        return Exists(
+            Membership.objects.filter(
+                structure=OuterRef("structure_id"),
+                is_active=True,
+                role=Role.PRIMARY_MANAGER,
+                user__is_active=True,
+            )
+        )
 
 
 @admin.register(AttachmentRequest)

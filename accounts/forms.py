@@ -174,28 +174,14 @@ class ProfileForm(PortalForm):
         return phone
 
 
-class PasswordChangeForm(PortalForm):
-    """Password change in "Mon Compte": the current password is asked first."""
+class CurrentPasswordForm(PortalForm):
+    """A form of "Mon Compte" that asks ``self.user``'s current password before changing a credential."""
 
     current_password = forms.CharField(
         label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    new_password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=_("Confirmation"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
 
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
@@ -203,18 +189,18 @@ class PasswordChangeForm(PortalForm):
             raise forms.ValidationError(_("Your current password is incorrect."), code="password_incorrect")
         return password
 
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if first and second:
-            if first != second:
-                self.add_error("new_password2", _("The two passwords differ."))
-            else:
-                try:
-                    password_validation.validate_password(first, self.user)
-                except forms.ValidationError as error:
-                    self.add_error("new_password1", error)
-        return cleaned
+
+class PasswordChangeForm(CurrentPasswordForm, NewPasswordForm):
+    """Password change in "Mon Compte": the current password, then the new one under the activation's policy.
+
+    Mon Compte shows several forms on one page: this one's ids start with ``password_``."""
+
+    field_order = ["current_password", "password1", "password2"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, auto_id="password_%s", **kwargs)
+        # The DSFR base form has already built the bound fields: change them too.
+        self.fields["password1"].label = self["password1"].label = _("New password")
 
 
 class WorkspacesForm(PortalForm):
@@ -297,14 +283,11 @@ class AccountCreateForm(PortalForm):
         return cleaned
 
 
-class SecretQuestionForm(PortalForm):
-    """Change the secret question used to recover the password (the current password is asked first)."""
+class SecretQuestionForm(CurrentPasswordForm):
+    """Change the secret question used to recover the password (the current password is asked first).
 
-    current_password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    Mon Compte shows several forms on one page: this one's ids start with ``secret_``."""
+
     secret_question = forms.ChoiceField(label=_("Secret question"), choices=SecretQuestion.choices)
     secret_answer = forms.CharField(
         label=_("Answer"), max_length=100, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
@@ -312,14 +295,8 @@ class SecretQuestionForm(PortalForm):
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="secret_%s", **kwargs)
         self.fields["secret_question"].initial = user.secret_question
-
-    def clean_current_password(self):
-        password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your current password is incorrect."), code="password_incorrect")
-        return password
 
     def clean_secret_answer(self):
         answer = " ".join(self.cleaned_data["secret_answer"].split())

@@ -337,7 +337,7 @@ def account_password(request):
     form = PasswordChangeForm(request.POST, user=request.user)
     if not form.is_valid():
         return _account_page(request, password_form=form, status=400)
-    user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
+    user_password_change(user=request.user, new_password=form.cleaned_data["password1"])
     update_session_auth_hash(request, request.user)
     messages.success(request, _("Your password has been changed."))
     return redirect("account")

@@ -26,6 +26,8 @@ from workspaces.models import WorkspaceActivation
                 "Identifiant Structure",
                 "Raison sociale",
                 "Demander un rattachement",
+                "Mot de passe actuel",
+                "Nouveau mot de passe",
             ],
         ),
         (
@@ -36,6 +38,8 @@ from workspaces.models import WorkspaceActivation
                 "My attachments to structures",
                 "Structure identifier",
                 "Request an attachment",
+                "Current password",
+                "New password",
             ],
         ),
     ],
@@ -113,8 +117,8 @@ def test_password_change_needs_the_current_password(client, supplier):
         "/en/mon-compte/mot-de-passe/",
         {
             "current_password": "wrong",
-            "new_password1": "Nouveau-Mot2Passe!",
-            "new_password2": "Nouveau-Mot2Passe!",
+            "password1": "Nouveau-Mot2Passe!",
+            "password2": "Nouveau-Mot2Passe!",
         },
     )
     assert wrong.status_code == 400
@@ -123,8 +127,8 @@ def test_password_change_needs_the_current_password(client, supplier):
         "/en/mon-compte/mot-de-passe/",
         {
             "current_password": DEFAULT_PASSWORD,
-            "new_password1": "Nouveau-Mot2Passe!",
-            "new_password2": "Nouveau-Mot2Passe!",
+            "password1": "Nouveau-Mot2Passe!",
+            "password2": "Nouveau-Mot2Passe!",
         },
     )
     assert right.status_code == 302
@@ -137,7 +141,7 @@ def test_password_change_validates_the_new_password(client, supplier):
     login(client, supplier)
     response = client.post(
         "/fr/mon-compte/mot-de-passe/",
-        {"current_password": DEFAULT_PASSWORD, "new_password1": "court", "new_password2": "court"},
+        {"current_password": DEFAULT_PASSWORD, "password1": "court", "password2": "court"},
     )
     assert response.status_code == 400
     assert "12" in response.content.decode()

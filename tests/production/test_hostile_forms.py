@@ -253,16 +253,16 @@ def test_account_profile(client, lang, supplier):
 def test_account_password(client, lang, supplier):
     base = {
         "current_password": DEFAULT_PASSWORD,
-        "new_password1": NEW_PASSWORD,
-        "new_password2": NEW_PASSWORD + "-autre",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD + "-autre",
     }
     survives(
         client,
         f"/{lang}/mon-compte/mot-de-passe/",
         base,
-        "new_password1",
+        "password1",
         "current_password",
-        "new_password2",
+        "password2",
         page_url=f"/{lang}/mon-compte/",
     )
 

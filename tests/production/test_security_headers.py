@@ -8,7 +8,8 @@ from django.conf import settings
 from tests.production.csp import assert_csp_strict
 from tests.production.stack import BASE_DIR, requires_postgres
 
-# The pages that exist; other branches add theirs here at merge.
+# The pages the production server is asked for; every page of the portal is checked under the test client by
+# tests/test_page_markup.py.
 PAGES = ["/fr/", "/en/", "/fr/login/", "/en/login/", "/fr/admin/login/", "/en/admin/login/", "/healthz"]
 
 

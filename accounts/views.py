@@ -41,6 +41,7 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.password_validation import SCORE_LABELS, password_score
 from accounts.ratelimit import client_ip, rate_limit_hit
+from accounts.selectors import user_workspace_choices
 from accounts.services import (
     PersonData,
     SignupAlreadySubmitted,
@@ -59,7 +60,7 @@ from structures.identifiers import IDENTIFIER_FORMAT_HINTS
 from structures.models import IdentifierType, Scope
 from structures.selectors import structure_get_by_identifier, user_attachment_rows
 from structures.services import StructureData
-from workspaces.selectors import workspace_active_codes, workspace_catalogue
+from workspaces.selectors import workspace_catalogue
 from workspaces.services import workspace_activations_set
 
 
@@ -281,7 +282,6 @@ def _account_page(
     request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
 ):
     user = request.user
-    workspaces = list(workspace_catalogue())
     # "Mes rattachements aux structures": "5 lignes par page (N lignes)", like the search of seed 003.
     attachments = user_attachment_rows(user=user)
     attachments_page = Paginator(attachments, ATTACHMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -300,11 +300,7 @@ def _account_page(
             ),
             "password_form": password_form or PasswordChangeForm(user=user),
             "secret_form": secret_form or SecretQuestionForm(user=user),
-            "workspaces_form": workspaces_form
-            or WorkspacesForm(
-                workspaces=workspaces,
-                initial={"workspaces": sorted(workspace_active_codes(user=user))},
-            ),
+            "workspaces_form": workspaces_form or _workspaces_form(user=user),
             "attachments_page": attachments_page,
             "attachments_active": attachments.counts[0] + attachments.counts[1],
             "anchor": "#attachments",
@@ -358,13 +354,28 @@ def account_secret_question(request):
     return redirect("account")
 
 
+def _workspaces_form(data=None, *, user):
+    choices = user_workspace_choices(user=user)
+    return WorkspacesForm(
+        data,
+        workspaces=choices.catalogue,
+        allowed_codes=choices.allowed_codes,
+        blocked_reason=choices.blocked_reason,
+        initial={"workspaces": sorted(choices.open_codes)},
+    )
+
+
 @login_required
 @require_POST
 def account_workspaces(request):
-    form = WorkspacesForm(request.POST, workspaces=list(workspace_catalogue()))
+    form = _workspaces_form(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
+        except ValidationError as error:  # a structure closed the workspace meanwhile
+            form.add_error("workspaces", error)
     if not form.is_valid():
         return _account_page(request, workspaces_form=form, status=400)
-    user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
     messages.success(request, _("Your workspaces have been updated. The menu shows them now."))
     return redirect(reverse("account") + "#workspaces")
 

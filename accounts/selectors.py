@@ -51,14 +51,17 @@ class WorkspaceChoices:
 def user_workspace_choices(*, user, structure=None) -> WorkspaceChoices:
     """The workspaces ``user`` may open in "Mon Compte" (two queries). With ``structure`` (signup step 3, a
     person asking to join it), the workspaces open on that structure count as the user's structures'."""
-    catalogue = list(
-        workspace_catalogue().annotate(
-            is_open=Exists(
-                WorkspaceActivation.objects.filter(user=user, workspace=OuterRef("pk"), is_active=True)
+    if user is None:  # signup step 3: what the person may choose, whatever they have open
+        catalogue, open_codes = list(workspace_catalogue()), set()
+    else:
+        catalogue = list(
+            workspace_catalogue().annotate(
+                is_open=Exists(
+                    WorkspaceActivation.objects.filter(user=user, workspace=OuterRef("pk"), is_active=True)
+                )
             )
         )
-    )
-    open_codes = {workspace.code for workspace in catalogue if workspace.is_open}
+        open_codes = {workspace.code for workspace in catalogue if workspace.is_open}
     if structure is not None:
         structure_codes = structure_workspace_codes(structure=structure)
         has_structure = True

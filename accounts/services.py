@@ -31,6 +31,7 @@ from structures.services import (
     member_activation_resend_claim,
     structure_create,
     structure_create_or_request_attachment,
+    structure_workspaces_set,
 )
 from structures.sirene import SireneStatus, lookup_siret
 from workspaces.selectors import workspace_user_has_activations
@@ -171,6 +172,15 @@ def user_workspaces_set(*, user, codes):
     for workspace in closed:
         event_record(user=user, kind=Event.Kind.WORKSPACE_CLOSED, actor=user, workspace=workspace)
     return opened, closed
+
+
+@transaction.atomic
+def user_signup_workspaces_set(*, user, codes, structure=None):
+    """Signup step 3 "Ouvrez vos espaces de travail": the person's workspaces and, when they have just created
+    ``structure`` (its primary manager), the same workspaces open on the structure."""
+    if structure is not None:
+        structure_workspaces_set(by=user, structure=structure, codes=codes)
+    return workspace_activations_set(user=user, codes=codes)
 
 
 @transaction.atomic

@@ -52,16 +52,16 @@ from accounts.services import (
     user_profile_update,
     user_secret_question_change,
     user_signup,
+    user_signup_workspaces_set,
     user_workspaces_set,
 )
 from accounts.signup_state import Outcome, SignupState
 from accounts.tokens import TokenError, activation_tokens, password_reset_tokens
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS
-from structures.models import IdentifierType, Scope
+from structures.models import IdentifierType, Scope, Structure
 from structures.selectors import structure_get_by_identifier, user_attachment_rows
 from structures.services import StructureData
 from workspaces.selectors import workspace_catalogue
-from workspaces.services import workspace_activations_set
 
 
 class LoginView(auth_views.LoginView):
@@ -563,6 +563,7 @@ class SignupDetailsView(View):
         self.state.user_id = result.user.pk if result.user else None
         self.state.structure_created = result.structure_created
         self.state.attachment_requested = result.attachment_requested or self.structure is not None
+        self.state.result_structure_id = result.structure.pk if result.structure else None
         self.state.save(request.session)
         return redirect("signup_workspaces")
 
@@ -586,10 +587,28 @@ class SignupWorkspacesView(View):
             return redirect("signup_details" if self.state.is_identified else "signup")
         return super().dispatch(request, *args, **kwargs)
 
+    def _structure(self):
+        """The structure created or asked for at step 2 (None when the address already had an account)."""
+        if not (self.state.user_id and self.state.result_structure_id):
+            return None
+        return Structure.objects.filter(pk=self.state.result_structure_id).first()
+
     def get_form(self, data=None):
-        catalogue = workspace_catalogue()
+        catalogue = list(workspace_catalogue())
+        allowed_codes, blocked_reason = None, ""
+        structure = None if self.state.structure_created else self._structure()
+        if structure is not None:
+            # Joining an existing structure: the self-service workspaces and those the structure has opened.
+            choices = user_workspace_choices(user=None, structure=structure)
+            allowed_codes, blocked_reason = choices.allowed_codes, choices.blocked_reason
         initial = self.state.workspaces or [w.code for w in catalogue if w.is_default]
-        return SignupWorkspacesForm(data, catalogue=catalogue, initial={"workspaces": initial})
+        return SignupWorkspacesForm(
+            data,
+            catalogue=catalogue,
+            allowed_codes=allowed_codes,
+            blocked_reason=blocked_reason,
+            initial={"workspaces": initial},
+        )
 
     def get(self, request):
         return self.render(request, self.get_form())
@@ -599,10 +618,11 @@ class SignupWorkspacesView(View):
         if not form.is_valid():
             return self.render(request, form)
         codes = form.cleaned_data["workspaces"]
-        if self.state.user_id:
-            user = User.objects.filter(pk=self.state.user_id).first()
-            if user is not None:
-                workspace_activations_set(user=user, codes=codes)
+        user = User.objects.filter(pk=self.state.user_id).first() if self.state.user_id else None
+        if user is not None:
+            user_signup_workspaces_set(
+                user=user, codes=codes, structure=self._structure() if self.state.structure_created else None
+            )
         self.state.workspaces = list(codes)
         self.state.workspaces_done = True
         self.state.save(request.session)
@@ -610,7 +630,10 @@ class SignupWorkspacesView(View):
 
     def render(self, request, form):
         selected = set(form["workspaces"].value() or ())
-        rows = [(workspace, workspace.code in selected) for workspace in form.catalogue]
+        rows = [
+            (workspace, workspace.code in selected, workspace.code in form.allowed_codes)
+            for workspace in form.catalogue
+        ]
         return render(
             request,
             self.template_name,

@@ -579,6 +579,17 @@ def structure_workspaces_set(*, by, structure, codes) -> StructureWorkspacesChan
     return StructureWorkspacesChange(opened=opened, closed=closed, withdrawn=withdrawn)
 
 
+@transaction.atomic
+def structure_create_blocks_save(*, by, structure, workspace_codes, service_code="", service_name=""):
+    """ "Saisie nouvelle structure" → the further blocks → Valider: the workspaces of the structure and, when
+    given, a first service, all or nothing. Returns (StructureWorkspacesChange, Service or None)."""
+    change = structure_workspaces_set(by=by, structure=structure, codes=workspace_codes)
+    service = None
+    if service_code.strip():
+        service = service_create(structure=structure, by=by, code=service_code, name=service_name)
+    return change, service
+
+
 # --- demo data ---------------------------------------------------------------------------------------------------
 
 # Public bodies named in the news of seed 003. Their identifiers are fictitious (14 digits, Luhn-valid) and

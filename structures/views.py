@@ -22,6 +22,7 @@ from structures.forms import (
     AttachmentSearchForm,
     DecisionForm,
     LeaveForm,
+    OptionalServiceForm,
     PublicSearchForm,
     ServiceForm,
     ServiceUpdateForm,
@@ -494,18 +495,44 @@ def _created_structure(request, structure_id):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def structure_create_blocks(request, structure_id):
-    """After "Enregistrer": the saved structure and the further blocks, to complete now or later; "Valider"."""
+    """After "Enregistrer": the saved structure and the further blocks (its workspaces, a first service), to
+    complete now or later; "Valider" saves them and leads to the billing mandate."""
     structure = _created_structure(request, structure_id)
+    data = request.POST if request.method == "POST" else None
+    workspaces_form = StructureWorkspacesForm(
+        data, rows=selectors.structure_workspace_rows(structure=structure)
+    )
+    service_form = OptionalServiceForm(data, prefix="service")
+    if data is not None and workspaces_form.is_valid() and service_form.is_valid():
+        try:
+            services.structure_create_blocks_save(
+                by=request.user,
+                structure=structure,
+                workspace_codes=workspaces_form.cleaned_data["workspaces"],
+                service_code=service_form.cleaned_data["code"],
+                service_name=service_form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            if error.code == "duplicate":
+                service_form.add_error("code", error)
+            else:
+                workspaces_form.add_error("workspaces", error)
+        else:
+            messages.success(request, _("The blocks of the structure have been saved."))
+            return redirect("structure_create_mandate", structure_id=structure.pk)
     return render(
         request,
         "structures/structure_create_blocks.html",
         {
             "structure": structure,
-            "services": list(structure.services.order_by("code")),
+            "services": list(selectors.structure_services(structure=structure)),
+            "workspaces_form": workspaces_form,
+            "service_form": service_form,
             "step": 2,
         },
+        status=400 if workspaces_form.errors or service_form.errors else 200,
     )
 
 

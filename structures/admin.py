@@ -152,6 +152,10 @@ class StructureWorkspaceInline(ReadOnlyInline):
     fields = ["workspace", "is_active", "opened_at", "updated_at", "updated_by"]
     readonly_fields = fields
 
+    def has_view_permission(self, request, obj=None):
+        # Part of the structure's page: whoever may view the structure sees its workspaces.
+        return request.user.has_perm("structures.view_structure")
+
     def get_queryset(self, request):
         return (
             super()

@@ -204,7 +204,9 @@ class PasswordChangeForm(CurrentPasswordForm, NewPasswordForm):
 
 
 class WorkspacesForm(PortalForm):
-    """The user's workspaces, each on or off."""
+    """The user's workspaces, each on or off. Those the user may not open yet (``allowed_codes``: the
+    self-service ones and those open on one of their structures) are shown with ``blocked_reason``; forcing one
+    in gets a message at the field."""
 
     workspaces = forms.MultipleChoiceField(
         label=_("My workspaces"),
@@ -212,10 +214,38 @@ class WorkspacesForm(PortalForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, workspaces, **kwargs):
+    def __init__(self, *args, workspaces, allowed_codes=None, blocked_reason="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.catalogue = list(workspaces)
+        self.allowed_codes = (
+            {workspace.code for workspace in self.catalogue} if allowed_codes is None else set(allowed_codes)
+        )
+        self.blocked_reason = blocked_reason
         self.fields["workspaces"].choices = [
-            (workspace.code, f"{workspace.label} — {workspace.description}") for workspace in workspaces
+            (workspace.code, f"{workspace.label} — {workspace.description}") for workspace in self.catalogue
+        ]
+
+    def clean_workspaces(self):
+        codes = self.cleaned_data["workspaces"]
+        blocked = [
+            workspace.label
+            for workspace in self.catalogue
+            if workspace.code in codes and workspace.code not in self.allowed_codes
+        ]
+        if blocked:
+            raise forms.ValidationError(
+                _("%(workspaces)s: your manager must first open this workspace on the structure.")
+                % {"workspaces": ", ".join(blocked)},
+                code="workspace_not_open_on_structure",
+            )
+        return codes
+
+    def table_rows(self):
+        """(workspace, ticked, can_open) for the template: what was submitted when bound, else what is open."""
+        ticked = set(self["workspaces"].value() or ())
+        return [
+            (workspace, workspace.code in ticked, workspace.code in self.allowed_codes)
+            for workspace in self.catalogue
         ]
 
 
@@ -611,13 +641,34 @@ class SignupDetailsForm(PortalForm):
 
 
 class SignupWorkspacesForm(PortalForm):
-    """Step 3 "Ouvrez vos espaces de travail": OUI/NON for each workspace of the catalogue."""
+    """Step 3 "Ouvrez vos espaces de travail": OUI/NON for each workspace of the catalogue. A person asking to
+    join an existing structure may open the self-service workspaces and those the structure has opened
+    (``allowed_codes``); the others are shown with ``blocked_reason``."""
 
     workspaces = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, catalogue, **kwargs):
+    def __init__(self, *args, catalogue, allowed_codes=None, blocked_reason="", **kwargs):
         super().__init__(*args, **kwargs)
         self.catalogue = list(catalogue)
+        self.allowed_codes = (
+            {workspace.code for workspace in self.catalogue} if allowed_codes is None else set(allowed_codes)
+        )
+        self.blocked_reason = blocked_reason
         self.fields["workspaces"].choices = [
             (workspace.code, workspace.label) for workspace in self.catalogue
         ]
+
+    def clean_workspaces(self):
+        codes = self.cleaned_data["workspaces"]
+        blocked = [
+            workspace.label
+            for workspace in self.catalogue
+            if workspace.code in codes and workspace.code not in self.allowed_codes
+        ]
+        if blocked:
+            raise forms.ValidationError(
+                _("%(workspaces)s: your manager must first open this workspace on the structure.")
+                % {"workspaces": ", ".join(blocked)},
+                code="workspace_not_open_on_structure",
+            )
+        return codes

@@ -1,6 +1,13 @@
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from structures.models import AttachmentRequest, Membership
+from structures.selectors import structure_workspace_codes, user_structures_workspace_codes
 from workspaces.models import WorkspaceActivation
+from workspaces.selectors import workspace_catalogue
 
 
 def user_get_by_login_email(*, email: str) -> User | None:
@@ -27,3 +34,47 @@ def user_signup_summary(*, user: User) -> dict:
             .order_by("workspace__position", "workspace__code")
         ],
     }
+
+
+@dataclass(frozen=True)
+class WorkspaceChoices:
+    """What a user may do with the workspaces of the catalogue: ``open_codes`` are open for them; they may open
+    the ones in ``allowed_codes`` (the self-service, default ones, those open on one of their active structures,
+    and those already open for them); ``blocked_reason`` says why the others cannot be opened yet."""
+
+    catalogue: list
+    open_codes: set
+    allowed_codes: set
+    blocked_reason: str
+
+
+def user_workspace_choices(*, user, structure=None) -> WorkspaceChoices:
+    """The workspaces ``user`` may open in "Mon Compte" (two queries). With ``structure`` (signup step 3, a
+    person asking to join it), the workspaces open on that structure count as the user's structures'."""
+    if user is None:  # signup step 3: what the person may choose, whatever they have open
+        catalogue, open_codes = list(workspace_catalogue()), set()
+    else:
+        catalogue = list(
+            workspace_catalogue().annotate(
+                is_open=Exists(
+                    WorkspaceActivation.objects.filter(user=user, workspace=OuterRef("pk"), is_active=True)
+                )
+            )
+        )
+        open_codes = {workspace.code for workspace in catalogue if workspace.is_open}
+    if structure is not None:
+        structure_codes = structure_workspace_codes(structure=structure)
+        has_structure = True
+    else:
+        has_structure, structure_codes = user_structures_workspace_codes(user=user)
+    allowed = (
+        {workspace.code for workspace in catalogue if workspace.is_default} | structure_codes | open_codes
+    )
+    reason = (
+        _("Your manager must first open this workspace on the structure.")
+        if has_structure
+        else _("Available once you are attached to a structure whose managers have opened it.")
+    )
+    return WorkspaceChoices(
+        catalogue=catalogue, open_codes=open_codes, allowed_codes=allowed, blocked_reason=str(reason)
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import emails
 from accounts.models import User
 from accounts.ratelimit import rate_limit_count, rate_limit_hit
-from accounts.selectors import user_get_by_login_email, user_signup_summary
+from accounts.selectors import user_get_by_login_email, user_signup_summary, user_workspace_choices
 from accounts.signup_state import Outcome
 from accounts.tokens import activation_tokens, password_reset_tokens
 from chorus_portal.mail import email_enqueue
@@ -31,6 +31,7 @@ from structures.services import (
     member_activation_resend_claim,
     structure_create,
     structure_create_or_request_attachment,
+    structure_workspaces_set,
 )
 from structures.sirene import SireneStatus, lookup_siret
 from workspaces.selectors import workspace_user_has_activations
@@ -155,13 +156,31 @@ def user_secret_question_change(*, user, secret_question, secret_answer):
 
 @transaction.atomic
 def user_workspaces_set(*, user, codes):
-    """Open and close the user's workspaces at once, and write each change to their event feed."""
+    """Open and close the user's workspaces at once, and write each change to their event feed. A workspace
+    opens only when the user may open it (``user_workspace_choices``: a self-service one, or one open on one of
+    their active structures); else ValidationError and nothing changes."""
+    codes = set(codes)
+    choices = user_workspace_choices(user=user)
+    if (codes & {workspace.code for workspace in choices.catalogue}) - choices.allowed_codes:
+        raise ValidationError(
+            _("Your manager must first open this workspace on the structure."),
+            code="workspace_not_open_on_structure",
+        )
     opened, closed = workspace_activations_set(user=user, codes=codes)
     for workspace in opened:
         event_record(user=user, kind=Event.Kind.WORKSPACE_OPENED, actor=user, workspace=workspace)
     for workspace in closed:
         event_record(user=user, kind=Event.Kind.WORKSPACE_CLOSED, actor=user, workspace=workspace)
     return opened, closed
+
+
+@transaction.atomic
+def user_signup_workspaces_set(*, user, codes, structure=None):
+    """Signup step 3 "Ouvrez vos espaces de travail": the person's workspaces and, when they have just created
+    ``structure`` (its primary manager), the same workspaces open on the structure."""
+    if structure is not None:
+        structure_workspaces_set(by=user, structure=structure, codes=codes)
+    return workspace_activations_set(user=user, codes=codes)
 
 
 @transaction.atomic

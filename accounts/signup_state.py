@@ -31,6 +31,8 @@ class SignupState:
     user_id: int | None = None
     structure_created: bool = False
     attachment_requested: bool = False
+    # The structure created or asked for at step 2 (its workspaces bound those of step 3)
+    result_structure_id: int | None = None
     # Step 3
     workspaces: list = field(default_factory=list)
     workspaces_done: bool = False

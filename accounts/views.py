@@ -41,6 +41,7 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.password_validation import SCORE_LABELS, password_score
 from accounts.ratelimit import client_ip, rate_limit_hit
+from accounts.selectors import user_workspace_choices
 from accounts.services import (
     PersonData,
     SignupAlreadySubmitted,
@@ -51,16 +52,16 @@ from accounts.services import (
     user_profile_update,
     user_secret_question_change,
     user_signup,
+    user_signup_workspaces_set,
     user_workspaces_set,
 )
 from accounts.signup_state import Outcome, SignupState
 from accounts.tokens import TokenError, activation_tokens, password_reset_tokens
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS
-from structures.models import IdentifierType, Scope
+from structures.models import IdentifierType, Scope, Structure
 from structures.selectors import structure_get_by_identifier, user_attachment_rows
 from structures.services import StructureData
-from workspaces.selectors import workspace_active_codes, workspace_catalogue
-from workspaces.services import workspace_activations_set
+from workspaces.selectors import workspace_catalogue
 
 
 class LoginView(auth_views.LoginView):
@@ -281,7 +282,6 @@ def _account_page(
     request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
 ):
     user = request.user
-    workspaces = list(workspace_catalogue())
     # "Mes rattachements aux structures": "5 lignes par page (N lignes)", like the search of seed 003.
     attachments = user_attachment_rows(user=user)
     attachments_page = Paginator(attachments, ATTACHMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -300,11 +300,7 @@ def _account_page(
             ),
             "password_form": password_form or PasswordChangeForm(user=user),
             "secret_form": secret_form or SecretQuestionForm(user=user),
-            "workspaces_form": workspaces_form
-            or WorkspacesForm(
-                workspaces=workspaces,
-                initial={"workspaces": sorted(workspace_active_codes(user=user))},
-            ),
+            "workspaces_form": workspaces_form or _workspaces_form(user=user),
             "attachments_page": attachments_page,
             "attachments_active": attachments.counts[0] + attachments.counts[1],
             "anchor": "#attachments",
@@ -358,13 +354,28 @@ def account_secret_question(request):
     return redirect("account")
 
 
+def _workspaces_form(data=None, *, user):
+    choices = user_workspace_choices(user=user)
+    return WorkspacesForm(
+        data,
+        workspaces=choices.catalogue,
+        allowed_codes=choices.allowed_codes,
+        blocked_reason=choices.blocked_reason,
+        initial={"workspaces": sorted(choices.open_codes)},
+    )
+
+
 @login_required
 @require_POST
 def account_workspaces(request):
-    form = WorkspacesForm(request.POST, workspaces=list(workspace_catalogue()))
+    form = _workspaces_form(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
+        except ValidationError as error:  # a structure closed the workspace meanwhile
+            form.add_error("workspaces", error)
     if not form.is_valid():
         return _account_page(request, workspaces_form=form, status=400)
-    user_workspaces_set(user=request.user, codes=form.cleaned_data["workspaces"])
     messages.success(request, _("Your workspaces have been updated. The menu shows them now."))
     return redirect(reverse("account") + "#workspaces")
 
@@ -552,6 +563,7 @@ class SignupDetailsView(View):
         self.state.user_id = result.user.pk if result.user else None
         self.state.structure_created = result.structure_created
         self.state.attachment_requested = result.attachment_requested or self.structure is not None
+        self.state.result_structure_id = result.structure.pk if result.structure else None
         self.state.save(request.session)
         return redirect("signup_workspaces")
 
@@ -575,10 +587,28 @@ class SignupWorkspacesView(View):
             return redirect("signup_details" if self.state.is_identified else "signup")
         return super().dispatch(request, *args, **kwargs)
 
+    def _structure(self):
+        """The structure created or asked for at step 2 (None when the address already had an account)."""
+        if not (self.state.user_id and self.state.result_structure_id):
+            return None
+        return Structure.objects.filter(pk=self.state.result_structure_id).first()
+
     def get_form(self, data=None):
-        catalogue = workspace_catalogue()
+        catalogue = list(workspace_catalogue())
+        allowed_codes, blocked_reason = None, ""
+        structure = None if self.state.structure_created else self._structure()
+        if structure is not None:
+            # Joining an existing structure: the self-service workspaces and those the structure has opened.
+            choices = user_workspace_choices(user=None, structure=structure)
+            allowed_codes, blocked_reason = choices.allowed_codes, choices.blocked_reason
         initial = self.state.workspaces or [w.code for w in catalogue if w.is_default]
-        return SignupWorkspacesForm(data, catalogue=catalogue, initial={"workspaces": initial})
+        return SignupWorkspacesForm(
+            data,
+            catalogue=catalogue,
+            allowed_codes=allowed_codes,
+            blocked_reason=blocked_reason,
+            initial={"workspaces": initial},
+        )
 
     def get(self, request):
         return self.render(request, self.get_form())
@@ -588,10 +618,11 @@ class SignupWorkspacesView(View):
         if not form.is_valid():
             return self.render(request, form)
         codes = form.cleaned_data["workspaces"]
-        if self.state.user_id:
-            user = User.objects.filter(pk=self.state.user_id).first()
-            if user is not None:
-                workspace_activations_set(user=user, codes=codes)
+        user = User.objects.filter(pk=self.state.user_id).first() if self.state.user_id else None
+        if user is not None:
+            user_signup_workspaces_set(
+                user=user, codes=codes, structure=self._structure() if self.state.structure_created else None
+            )
         self.state.workspaces = list(codes)
         self.state.workspaces_done = True
         self.state.save(request.session)
@@ -599,7 +630,10 @@ class SignupWorkspacesView(View):
 
     def render(self, request, form):
         selected = set(form["workspaces"].value() or ())
-        rows = [(workspace, workspace.code in selected) for workspace in form.catalogue]
+        rows = [
+            (workspace, workspace.code in selected, workspace.code in form.allowed_codes)
+            for workspace in form.catalogue
+        ]
         return render(
             request,
             self.template_name,

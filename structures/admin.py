@@ -37,6 +37,7 @@ from structures.models import (
     Service,
     SireneImport,
     Structure,
+    StructureWorkspace,
 )
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -141,6 +142,27 @@ class ServiceInline(ReadOnlyInline):
     model = Service
     fields = ["code", "name", "is_active"]
     readonly_fields = fields
+
+
+class StructureWorkspaceInline(ReadOnlyInline):
+    """« Liste des espaces de la structure »: changed by its managers (``structure_workspaces_set``) only."""
+
+    model = StructureWorkspace
+    verbose_name_plural = _("workspaces of the structure")
+    fields = ["workspace", "is_active", "opened_at", "updated_at", "updated_by"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the structure's page: whoever may view the structure sees its workspaces.
+        return request.user.has_perm("structures.view_structure")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("workspace", "updated_by")
+            .order_by("-is_active", "workspace__position", "workspace__code")
+        )
 
 
 class MembershipInline(ReadOnlyInline):
@@ -264,7 +286,14 @@ class StructureAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    inlines = [ServiceInline, MembershipInline, PendingRequestInline, EventInline, ModerationHistoryInline]
+    inlines = [
+        ServiceInline,
+        StructureWorkspaceInline,
+        MembershipInline,
+        PendingRequestInline,
+        EventInline,
+        ModerationHistoryInline,
+    ]
     fieldsets = [
         (None, {"fields": ["identifier_type", "identifier", "corporate_name", "label", "rcs_number"]}),
         (_("Moderation"), {"fields": ["status", "moderation", "is_private", "primary_manager"]}),

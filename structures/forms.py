@@ -236,3 +236,38 @@ class StructureEditForm(PortalForm):
     @classmethod
     def initial_for(cls, structure):
         return {name: getattr(structure, name) for name in cls.base_fields}
+
+
+class StructureWorkspacesForm(PortalForm):
+    """« Liste des espaces de la structure »: each workspace of the catalogue open on the structure or not."""
+
+    workspaces = forms.MultipleChoiceField(
+        label=_("Workspaces open on the structure"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        self.rows = list(rows)
+        kwargs.setdefault("initial", {"workspaces": [row.workspace.code for row in self.rows if row.is_open]})
+        super().__init__(*args, **kwargs)
+        self.fields["workspaces"].choices = [(row.workspace.code, row.workspace.label) for row in self.rows]
+
+    def table_rows(self):
+        """(row, ticked) for the template: what was submitted when the form is bound, else what is open."""
+        ticked = set(self["workspaces"].value() or ())
+        return [(row, row.workspace.code in ticked) for row in self.rows]
+
+
+class OptionalServiceForm(PortalForm):
+    """A first service of a new structure, on the further blocks page: optional, but a code needs a name."""
+
+    code = forms.CharField(label=_("Service code"), max_length=100, required=False)
+    name = forms.CharField(label=_("Service name"), max_length=255, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        code, name = (cleaned.get("code") or "").strip(), (cleaned.get("name") or "").strip()
+        if code and not name:
+            self.add_error("name", _("Enter the service name."))
+        if name and not code:
+            self.add_error("code", _("Enter the service code."))
+        return cleaned

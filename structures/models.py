@@ -168,6 +168,44 @@ class Service(models.Model):
         return f"{self.code} – {self.name}"
 
 
+class StructureWorkspace(models.Model):
+    """A workspace ("espace") opened on a structure by one of its managers (« Liste des espaces de la structure »).
+
+    The members of the structure may then open it for themselves in "Mon Compte". One row per structure and
+    workspace, switched on and off (never deleted), with who changed it last and when."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="workspaces"
+    )
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        verbose_name=_("workspace"),
+        on_delete=models.PROTECT,
+        related_name="structure_openings",
+    )
+    is_active = models.BooleanField(_("open"), default=True)
+    opened_at = models.DateTimeField(_("opened on"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated on"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("workspace of the structure")
+        verbose_name_plural = _("workspaces of the structure")
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "workspace"], name="structure_workspace_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.structure_id} – {self.workspace_id} ({'on' if self.is_active else 'off'})"
+
+
 class Role(models.TextChoices):
     PRIMARY_MANAGER = "PRIMARY_MANAGER", _("Primary manager")
     SECONDARY_MANAGER = "SECONDARY_MANAGER", _("Secondary manager")
@@ -314,6 +352,9 @@ class Event(models.Model):
         DETACHED = "DETACHED", _("Detached from a structure")
         WORKSPACE_OPENED = "WORKSPACE_OPENED", _("Workspace opened")
         WORKSPACE_CLOSED = "WORKSPACE_CLOSED", _("Workspace closed")
+        STRUCTURE_WORKSPACE_OPENED = "STRUCTURE_WS_OPENED", _("Workspace opened on a structure")
+        STRUCTURE_WORKSPACE_CLOSED = "STRUCTURE_WS_CLOSED", _("Workspace closed on a structure")
+        WORKSPACE_WITHDRAWN = "WORKSPACE_WITHDRAWN", _("Workspace closed by a manager")
         STRUCTURE_SUSPENDED = "STRUCTURE_SUSPENDED", _("Structure suspended")
         SUSPENSION_LIFTED = "SUSPENSION_LIFTED", _("Structure suspension lifted")
 
@@ -414,6 +455,17 @@ class Event(models.Model):
             kind.DETACHED: _("You were detached from the structure %(structure)s by %(actor)s."),
             kind.WORKSPACE_OPENED: _("You opened the workspace %(workspace)s."),
             kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
+            kind.STRUCTURE_WORKSPACE_OPENED: _(
+                "The workspace %(workspace)s was opened on the structure %(structure)s by %(actor)s: its users "
+                "can open it in “My account”."
+            ),
+            kind.STRUCTURE_WORKSPACE_CLOSED: _(
+                "The workspace %(workspace)s was closed on the structure %(structure)s by %(actor)s."
+            ),
+            kind.WORKSPACE_WITHDRAWN: _(
+                "The workspace %(workspace)s was closed for you: %(actor)s closed it on the structure "
+                "%(structure)s, and none of your other structures has it open."
+            ),
             kind.STRUCTURE_SUSPENDED: _(
                 "The structure %(structure)s was suspended by the portal's moderation: it accepts no new "
                 "attachment request until it is reactivated."

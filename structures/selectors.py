@@ -6,7 +6,17 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 
-from structures.models import AttachmentRequest, Event, Membership, Role, Service, Structure, search_normalise
+from structures.models import (
+    AttachmentRequest,
+    Event,
+    Membership,
+    Role,
+    Service,
+    Structure,
+    StructureWorkspace,
+    search_normalise,
+)
+from workspaces.selectors import workspace_catalogue
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
@@ -239,3 +249,64 @@ def structure_get_by_identifier(*, identifier_type: str, identifier: str) -> Str
         )
         .first()
     )
+
+
+# --- the structure's workspaces (« Liste des espaces de la structure ») ------------------------------------------
+
+
+def structure_workspace_codes(*, structure) -> set[str]:
+    """Codes of the workspaces open on ``structure`` (one query)."""
+    return set(
+        StructureWorkspace.objects.filter(structure=structure, is_active=True).values_list(
+            "workspace_id", flat=True
+        )
+    )
+
+
+def user_structure_workspace_codes(*, user) -> set[str]:
+    """Codes of the workspaces open on at least one of the structures ``user`` is actively attached to: the ones
+    the user may open for themself in "Mon Compte" (one query)."""
+    return set(
+        StructureWorkspace.objects.filter(
+            is_active=True,
+            structure__memberships__user=user,
+            structure__memberships__is_active=True,
+        ).values_list("workspace_id", flat=True)
+    )
+
+
+def user_structures_workspace_codes(*, user) -> tuple[bool, set[str]]:
+    """Whether ``user`` is actively attached to a structure, and the codes of the workspaces open on those
+    structures (one query)."""
+    rows = list(
+        Membership.objects.filter(user=user, is_active=True).values_list(
+            "structure__workspaces__workspace_id", "structure__workspaces__is_active"
+        )
+    )
+    return bool(rows), {code for code, is_active in rows if code and is_active}
+
+
+@dataclass(frozen=True)
+class StructureWorkspaceRow:
+    """A row of « Liste des espaces de la structure »: a workspace of the catalogue, open on the structure or
+    not; a self-service workspace (a default one) is open to every user whatever the structure says."""
+
+    workspace: object
+    is_open: bool
+
+    @property
+    def is_self_service(self):
+        return self.workspace.is_default
+
+
+def structure_workspace_rows(*, structure) -> list[StructureWorkspaceRow]:
+    """The catalogue with, for each workspace, whether it is open on ``structure`` (one query)."""
+    catalogue = workspace_catalogue().annotate(
+        is_open_on_structure=Exists(
+            StructureWorkspace.objects.filter(structure=structure, workspace=OuterRef("pk"), is_active=True)
+        )
+    )
+    return [
+        StructureWorkspaceRow(workspace=workspace, is_open=workspace.is_open_on_structure)
+        for workspace in catalogue
+    ]

@@ -22,8 +22,11 @@ from structures.models import (
     Scope,
     Service,
     Structure,
+    StructureWorkspace,
 )
 from structures.sirene import SireneStatus, lookup_siret
+from workspaces.selectors import workspace_catalogue
+from workspaces.services import workspace_activations_close
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
@@ -450,6 +453,143 @@ def service_update(*, structure, service_id, by, name, is_active):
     return service
 
 
+# --- workspaces of a structure (« Liste des espaces de la structure ») ------------------------------------------
+
+
+@dataclass(frozen=True)
+class StructureWorkspacesChange:
+    """What ``structure_workspaces_set`` changed: the workspaces opened and closed on the structure, and how many
+    members had a workspace closed for them as a consequence (``withdrawn``)."""
+
+    opened: list
+    closed: list
+    withdrawn: int = 0
+
+    @property
+    def changed(self):
+        return bool(self.opened or self.closed)
+
+
+def _structure_workspaces_apply(*, structure, codes, by, new=False):
+    """Make the workspaces open on ``structure`` exactly the available ones in ``codes`` (None: the default ones
+    of the catalogue); rows are switched on and off, never deleted. Returns (opened, closed) workspaces. The
+    caller holds the structure's row lock; ``new``: the structure has just been created (it has no row yet)."""
+    catalogue = list(workspace_catalogue())
+    if codes is None:
+        codes = [workspace.code for workspace in catalogue if workspace.is_default]
+    wanted = set(codes)
+    unknown = wanted - {workspace.code for workspace in catalogue}
+    if unknown:
+        raise ValidationError(_("Choose workspaces of the catalogue."), code="unknown_workspace")
+    now = timezone.now()
+    existing = (
+        {}
+        if new
+        else {row.workspace_id: row for row in StructureWorkspace.objects.filter(structure=structure)}
+    )
+    to_create, to_update, opened, closed = [], [], [], []
+    for workspace in catalogue:
+        is_active = workspace.code in wanted
+        row = existing.get(workspace.code)
+        if row is None:
+            if is_active:
+                to_create.append(
+                    StructureWorkspace(
+                        structure=structure, workspace=workspace, opened_at=now, updated_at=now, updated_by=by
+                    )
+                )
+                opened.append(workspace)
+        elif row.is_active != is_active:
+            row.is_active = is_active
+            row.updated_at = now
+            row.updated_by = by
+            if is_active:
+                row.opened_at = now
+            to_update.append(row)
+            (opened if is_active else closed).append(workspace)
+    StructureWorkspace.objects.bulk_create(to_create)
+    if to_update:
+        StructureWorkspace.objects.bulk_update(
+            to_update, ["is_active", "opened_at", "updated_at", "updated_by"]
+        )
+    return opened, closed
+
+
+def _workspace_withdraw(*, structure, workspace, by, member_ids):
+    """A workspace closed on ``structure`` closes for its members who have it open on none of their other
+    active structures, unless every user may open it freely (a default, self-service workspace). Each of them
+    finds a line in their feed. Returns how many members had it closed."""
+    if workspace.is_default:
+        return 0
+    kept = set(
+        StructureWorkspace.objects.filter(
+            workspace=workspace,
+            is_active=True,
+            structure__memberships__user_id__in=member_ids,
+            structure__memberships__is_active=True,
+        )
+        .exclude(structure=structure)
+        .values_list("structure__memberships__user_id", flat=True)
+    )
+    closed_for = workspace_activations_close(user_ids=set(member_ids) - kept, workspace=workspace)
+    Event.objects.bulk_create(
+        Event(
+            user_id=user_id,
+            kind=Event.Kind.WORKSPACE_WITHDRAWN,
+            actor=by,
+            structure=structure,
+            workspace=workspace,
+        )
+        for user_id in closed_for
+    )
+    return len(closed_for)
+
+
+@transaction.atomic
+def structure_workspaces_set(*, by, structure, codes) -> StructureWorkspacesChange:
+    """« Liste des espaces de la structure » → « Ajouter des espaces » → Valider: a primary or secondary manager
+    of ``structure`` opens exactly the workspaces in ``codes`` on it and closes the others, at once (no logout).
+
+    Idempotent: submitting the same choice twice changes nothing the second time. Every active member finds each
+    change in their feed. Closing a workspace closes it for the members who had it open through this structure
+    only (see ``_workspace_withdraw``)."""
+    _require_manager(user=by, structure=structure)
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    opened, closed = _structure_workspaces_apply(structure=structure, codes=codes, by=by)
+    if not (opened or closed):
+        return StructureWorkspacesChange(opened=[], closed=[])
+    member_ids = list(
+        Membership.objects.filter(structure=structure, is_active=True).values_list("user_id", flat=True)
+    )
+    Event.objects.bulk_create(
+        [
+            Event(user_id=user_id, kind=kind, actor=by, structure=structure, workspace=workspace)
+            for kind, workspaces in (
+                (Event.Kind.STRUCTURE_WORKSPACE_OPENED, opened),
+                (Event.Kind.STRUCTURE_WORKSPACE_CLOSED, closed),
+            )
+            for workspace in workspaces
+            for user_id in member_ids
+        ]
+    )
+    withdrawn = sum(
+        _workspace_withdraw(structure=structure, workspace=workspace, by=by, member_ids=member_ids)
+        for workspace in closed
+    )
+    return StructureWorkspacesChange(opened=opened, closed=closed, withdrawn=withdrawn)
+
+
+@transaction.atomic
+def structure_create_blocks_save(*, by, structure, workspace_codes, service_code="", service_name=""):
+    """ "Saisie nouvelle structure" → the further blocks → Valider: the workspaces of the structure and, when
+    given, a first service, all or nothing. Returns (StructureWorkspacesChange, Service or None)."""
+    change = structure_workspaces_set(by=by, structure=structure, codes=workspace_codes)
+    service = None
+    if service_code.strip():
+        service = service_create(structure=structure, by=by, code=service_code, name=service_name)
+    return change, service
+
+
 # --- demo data ---------------------------------------------------------------------------------------------------
 
 # Public bodies named in the news of seed 003. Their identifiers are fictitious (14 digits, Luhn-valid) and
@@ -520,9 +660,17 @@ STRUCTURE_FIELDS = (
 
 @transaction.atomic
 def structure_create(
-    *, user, identifier_type, identifier, billing_mandate=False, is_non_diffusible=False, **data
+    *,
+    user,
+    identifier_type,
+    identifier,
+    billing_mandate=False,
+    is_non_diffusible=False,
+    workspace_codes=None,
+    **data,
 ):
-    """Create a private structure; its creator is attached to it as primary manager. When the identifier is
+    """Create a private structure; its creator is attached to it as primary manager and the workspaces in
+    ``workspace_codes`` (by default, the default ones of the catalogue) are open on it. When the identifier is
     already in the portal (including when someone else created it a moment ago), nothing is created: the caller
     offers an attachment request instead."""
     if Structure.objects.filter(identifier_type=identifier_type, identifier=identifier).exists():
@@ -543,6 +691,7 @@ def structure_create(
     except IntegrityError as error:
         raise ValidationError(_("This structure already exists in the portal."), code="exists") from error
     Membership.objects.create(user=user, structure=structure, role=Role.PRIMARY_MANAGER, updated_by=user)
+    _structure_workspaces_apply(structure=structure, codes=workspace_codes, by=user, new=True)
     event_record(user=user, kind=Event.Kind.STRUCTURE_CREATED, actor=user, structure=structure)
     return structure
 

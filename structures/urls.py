@@ -40,6 +40,11 @@ urlpatterns = [
     path("gestionnaire/decisions/", views.manager_decide, name="manager_decide"),
     path("gestionnaire/structures/<int:structure_id>/", views.manager_structure, name="manager_structure"),
     path(
+        "gestionnaire/structures/<int:structure_id>/espaces/",
+        views.manager_structure_workspaces,
+        name="manager_structure_workspaces",
+    ),
+    path(
         "gestionnaire/structures/<int:structure_id>/modifier/",
         views.manager_structure_edit,
         name="manager_structure_edit",

@@ -22,11 +22,13 @@ from structures.forms import (
     AttachmentSearchForm,
     DecisionForm,
     LeaveForm,
+    OptionalServiceForm,
     PublicSearchForm,
     ServiceForm,
     ServiceUpdateForm,
     StructureCreateForm,
     StructureEditForm,
+    StructureWorkspacesForm,
 )
 from structures.models import IdentifierType, Membership, Role, Structure
 
@@ -252,7 +254,8 @@ def _managed_structure(request, structure_id):
 
 @login_required
 def manager_structure(request, structure_id):
-    """One managed structure: its services, its users and their roles, the history of decisions."""
+    """One managed structure: its users and their roles, its services, its workspaces, the history of
+    decisions."""
     membership = _managed_structure(request, structure_id)
     structure = membership.structure
     service_form = ServiceForm(request.POST or None)
@@ -269,6 +272,13 @@ def manager_structure(request, structure_id):
         else:
             messages.success(request, _("The service has been added."))
             return redirect("manager_structure", structure_id=structure.pk)
+    return _manager_structure_page(
+        request, membership, service_form=service_form, status=400 if service_form.errors else 200
+    )
+
+
+def _manager_structure_page(request, membership, *, service_form=None, workspaces_form=None, status=200):
+    structure = membership.structure
     decisions = _page(request, selectors.structure_decisions(structure=structure), 10)
     return render(
         request,
@@ -279,11 +289,48 @@ def manager_structure(request, structure_id):
             "is_primary": membership.role == Role.PRIMARY_MANAGER,
             "members": list(selectors.structure_members(structure=structure)),
             "services": list(selectors.structure_services(structure=structure)),
-            "service_form": service_form,
+            "service_form": service_form or ServiceForm(),
+            "workspaces_form": workspaces_form
+            or StructureWorkspacesForm(rows=selectors.structure_workspace_rows(structure=structure)),
             "page_obj": decisions,
         },
-        status=400 if service_form.errors else 200,
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def manager_structure_workspaces(request, structure_id):
+    """« Liste des espaces de la structure » → Valider: open and close the structure's workspaces."""
+    membership = _managed_structure(request, structure_id)
+    structure = membership.structure
+    form = StructureWorkspacesForm(request.POST, rows=selectors.structure_workspace_rows(structure=structure))
+    if form.is_valid():
+        try:
+            change = services.structure_workspaces_set(
+                by=request.user, structure=structure, codes=form.cleaned_data["workspaces"]
+            )
+        except ValidationError as error:
+            form.add_error("workspaces", error)
+        else:
+            messages.success(request, _workspaces_message(change))
+            return redirect(
+                reverse("manager_structure", kwargs={"structure_id": structure.pk}) + "#workspaces"
+            )
+    return _manager_structure_page(request, membership, workspaces_form=form, status=400)
+
+
+def _workspaces_message(change):
+    if not change.changed:
+        return _("The workspaces of the structure are unchanged.")
+    text = _("The workspaces of the structure have been updated: its users can open them in “My account”.")
+    if change.withdrawn:
+        text += " " + ngettext(
+            "The closed workspaces were closed for %(count)s user who had them through this structure only.",
+            "The closed workspaces were closed for %(count)s users who had them through this structure only.",
+            change.withdrawn,
+        ) % {"count": change.withdrawn}
+    return text
 
 
 def _member_action(request, structure_id, membership_id, action, success):
@@ -448,18 +495,44 @@ def _created_structure(request, structure_id):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def structure_create_blocks(request, structure_id):
-    """After "Enregistrer": the saved structure and the further blocks, to complete now or later; "Valider"."""
+    """After "Enregistrer": the saved structure and the further blocks (its workspaces, a first service), to
+    complete now or later; "Valider" saves them and leads to the billing mandate."""
     structure = _created_structure(request, structure_id)
+    data = request.POST if request.method == "POST" else None
+    workspaces_form = StructureWorkspacesForm(
+        data, rows=selectors.structure_workspace_rows(structure=structure)
+    )
+    service_form = OptionalServiceForm(data, prefix="service")
+    if data is not None and workspaces_form.is_valid() and service_form.is_valid():
+        try:
+            services.structure_create_blocks_save(
+                by=request.user,
+                structure=structure,
+                workspace_codes=workspaces_form.cleaned_data["workspaces"],
+                service_code=service_form.cleaned_data["code"],
+                service_name=service_form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            if error.code == "duplicate":
+                service_form.add_error("code", error)
+            else:
+                workspaces_form.add_error("workspaces", error)
+        else:
+            messages.success(request, _("The blocks of the structure have been saved."))
+            return redirect("structure_create_mandate", structure_id=structure.pk)
     return render(
         request,
         "structures/structure_create_blocks.html",
         {
             "structure": structure,
-            "services": list(structure.services.order_by("code")),
+            "services": list(selectors.structure_services(structure=structure)),
+            "workspaces_form": workspaces_form,
+            "service_form": service_form,
             "step": 2,
         },
+        status=400 if workspaces_form.errors or service_form.errors else 200,
     )
 
 

@@ -54,3 +54,19 @@ def workspace_activations_set_defaults(*, user) -> tuple[list[Workspace], list[W
     return workspace_activations_set(
         user=user, codes=workspace_catalogue().filter(is_default=True).values_list("code", flat=True)
     )
+
+
+@transaction.atomic
+def workspace_activations_close(*, user_ids: Iterable[int], workspace: Workspace) -> list[int]:
+    """Close ``workspace`` for those of ``user_ids`` who have it open. Returns the ids of the users it was closed
+    for (the others had it closed already)."""
+    closing = list(
+        WorkspaceActivation.objects.select_for_update()
+        .filter(user_id__in=list(user_ids), workspace=workspace, is_active=True)
+        .values_list("user_id", flat=True)
+    )
+    if closing:
+        WorkspaceActivation.objects.filter(user_id__in=closing, workspace=workspace).update(
+            is_active=False, updated_at=timezone.now()
+        )
+    return closing

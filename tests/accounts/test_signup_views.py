@@ -5,6 +5,7 @@ import pytest
 
 from accounts.models import User
 from structures.models import AttachmentRequest, IdentifierType, Membership, Role, Scope, Structure
+from structures.selectors import structure_workspace_codes
 from tests.accounts.conftest import (
     AU_PIED_DE_COCHON,
     CLOSED_SIRET,
@@ -229,12 +230,14 @@ def test_siret_path_creates_the_structure_with_its_primary_manager(
         assert text[key] in page(response), key
     assert len(re.findall(r'name="workspaces" value="[a-z-]+"[^>]* checked', response.text)) == 2
 
-    with django_assert_max_num_queries(12):
+    # The person's workspaces, and the same opened on the structure they created (lock, rows, feed).
+    with django_assert_max_num_queries(26):
         response = client.post(
             f"/{lang}/signup/working-areas/", {"workspaces": ["issued-invoices", "commitments"]}
         )
     assert response.headers["Location"] == f"/{lang}/signup/done/"
     assert workspace_active_codes(user=user) == {"issued-invoices", "commitments"}
+    assert structure_workspace_codes(structure=structure) == {"issued-invoices", "commitments"}
 
     with django_assert_max_num_queries(2):
         response = client.get(f"/{lang}/signup/done/")

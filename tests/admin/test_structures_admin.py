@@ -301,3 +301,17 @@ def test_changelist_queries_do_not_grow_with_rows(moderator_client):
     many = queries_for_the_page()
     assert (few[1], many[1]) == (20, 100)
     assert few[0] == many[0] <= 9
+
+
+def test_structure_page_shows_its_workspaces_read_only(moderator_client):
+    from structures.services import structure_workspaces_set
+
+    membership = MembershipFactory(primary=True)
+    structure_workspaces_set(by=membership.user, structure=membership.structure, codes=["commitments"])
+    response = moderator_client.get(
+        reverse("admin:structures_structure_change", args=[membership.structure.pk])
+    )
+    content = response.content.decode()
+    assert "espaces de la structure" in content.lower() or "workspaces of the structure" in content.lower()
+    assert "Engagements" in content or "Commitments" in content
+    assert 'name="workspaces-0-workspace"' not in content  # read-only: changed by the managers' service only

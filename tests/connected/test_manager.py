@@ -204,8 +204,9 @@ def test_structure_page_queries_are_bounded(client, structure_with_manager, lang
         request = pending(structure)
         services.attachment_request_decide(request_id=request.pk, by=manager, approve=False)
     login(client, manager)
-    # session, user, my membership, members, their services, services, decisions count + page, menu x2
-    with django_assert_num_queries(10):
+    # session, user, my membership, members, their services, services, workspaces of the structure,
+    # decisions count + page, menu x2
+    with django_assert_num_queries(11):
         response = client.get(f"/{lang}/gestionnaire/structures/{structure.pk}/")
     assert response.status_code == 200
 

@@ -145,7 +145,7 @@ def test_new_structure_from_an_empty_search(
     page.get_by_role("button", name=save).click()
     assert page.get_by_text(blocks).is_visible()
     axe_check(page)
-    page.get_by_role("link", name=validate, exact=True).click()
+    page.get_by_role("button", name=validate, exact=True).click()
     page.get_by_role("button", name=subscribe).click()
     axe_check(page)
     page.get_by_role("link", name=proceed, exact=True).click()

@@ -3,6 +3,7 @@ from workspaces.models import Workspace, WorkspaceActivation
 from workspaces.selectors import workspace_active_codes, workspace_catalogue, workspace_rows_for_user
 from workspaces.services import (
     workspace_activation_set,
+    workspace_activations_close,
     workspace_activations_set,
     workspace_activations_set_defaults,
 )
@@ -65,3 +66,16 @@ def test_one_switch_and_rows_for_a_user_without_activations():
     workspace_activation_set(user=user, workspace=Workspace.objects.get(code="commitments"), is_active=True)
     workspace_activation_set(user=user, workspace=Workspace.objects.get(code="commitments"), is_active=False)
     assert workspace_active_codes(user=user) == {"work-invoices"}
+
+
+def test_workspace_activations_close_closes_only_the_open_ones():
+    commitments = Workspace.objects.get(code="commitments")
+    opened, closed_already, never = UserFactory(), UserFactory(), UserFactory()
+    WorkspaceActivation.objects.create(user=opened, workspace=commitments, is_active=True)
+    WorkspaceActivation.objects.create(user=closed_already, workspace=commitments, is_active=False)
+    closed = workspace_activations_close(
+        user_ids=[opened.pk, closed_already.pk, never.pk], workspace=commitments
+    )
+    assert closed == [opened.pk]
+    assert not WorkspaceActivation.objects.filter(workspace=commitments, is_active=True).exists()
+    assert not WorkspaceActivation.objects.filter(user=never).exists()

@@ -355,6 +355,7 @@ class Event(models.Model):
         STRUCTURE_WORKSPACE_OPENED = "STRUCTURE_WS_OPENED", _("Workspace opened on a structure")
         STRUCTURE_WORKSPACE_CLOSED = "STRUCTURE_WS_CLOSED", _("Workspace closed on a structure")
         WORKSPACE_WITHDRAWN = "WORKSPACE_WITHDRAWN", _("Workspace closed by a manager")
+        WORKSPACE_LEFT = "WORKSPACE_LEFT", _("Workspace closed on leaving a structure")
         STRUCTURE_SUSPENDED = "STRUCTURE_SUSPENDED", _("Structure suspended")
         SUSPENSION_LIFTED = "SUSPENSION_LIFTED", _("Structure suspension lifted")
 
@@ -464,6 +465,10 @@ class Event(models.Model):
             ),
             kind.WORKSPACE_WITHDRAWN: _(
                 "The workspace %(workspace)s was closed for you: %(actor)s closed it on the structure "
+                "%(structure)s, and none of your other structures has it open."
+            ),
+            kind.WORKSPACE_LEFT: _(
+                "The workspace %(workspace)s was closed for you: you are no longer attached to the structure "
                 "%(structure)s, and none of your other structures has it open."
             ),
             kind.STRUCTURE_SUSPENDED: _(

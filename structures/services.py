@@ -338,10 +338,21 @@ def membership_detach(*, structure, membership_id, by):
 
 
 def _deactivate(*, membership, by):
+    """The member leaves the structure; so do the workspaces that came to them only through it."""
     membership.is_active = False
     membership.updated_by = by
     membership.save(update_fields=["is_active", "updated_by", "updated_at"])
     event_record(user=membership.user, kind=Event.Kind.DETACHED, actor=by, structure=membership.structure)
+    for opened in StructureWorkspace.objects.filter(
+        structure=membership.structure, is_active=True, workspace__is_default=False
+    ).select_related("workspace"):
+        _workspace_withdraw(
+            structure=membership.structure,
+            workspace=opened.workspace,
+            by=by,
+            member_ids=[membership.user_id],
+            kind=Event.Kind.WORKSPACE_LEFT,
+        )
     return membership
 
 
@@ -515,10 +526,11 @@ def _structure_workspaces_apply(*, structure, codes, by, new=False):
     return opened, closed
 
 
-def _workspace_withdraw(*, structure, workspace, by, member_ids):
-    """A workspace closed on ``structure`` closes for its members who have it open on none of their other
-    active structures, unless every user may open it freely (a default, self-service workspace). Each of them
-    finds a line in their feed. Returns how many members had it closed."""
+def _workspace_withdraw(*, structure, workspace, by, member_ids, kind=Event.Kind.WORKSPACE_WITHDRAWN):
+    """``workspace`` no longer comes to ``member_ids`` through ``structure`` (a manager closed it there, or they
+    left the structure): it closes for those who have it open on none of their other active structures, unless
+    every user may open it freely (a default, self-service workspace). Each of them finds a line of ``kind`` in
+    their feed. Returns how many members had it closed."""
     if workspace.is_default:
         return 0
     kept = set(
@@ -533,13 +545,7 @@ def _workspace_withdraw(*, structure, workspace, by, member_ids):
     )
     closed_for = workspace_activations_close(user_ids=set(member_ids) - kept, workspace=workspace)
     Event.objects.bulk_create(
-        Event(
-            user_id=user_id,
-            kind=Event.Kind.WORKSPACE_WITHDRAWN,
-            actor=by,
-            structure=structure,
-            workspace=workspace,
-        )
+        Event(user_id=user_id, kind=kind, actor=by, structure=structure, workspace=workspace)
         for user_id in closed_for
     )
     return len(closed_for)

@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
                     ("STRUCTURE_WS_OPENED", "Workspace opened on a structure"),
                     ("STRUCTURE_WS_CLOSED", "Workspace closed on a structure"),
                     ("WORKSPACE_WITHDRAWN", "Workspace closed by a manager"),
+                    ("WORKSPACE_LEFT", "Workspace closed on leaving a structure"),
                     ("STRUCTURE_SUSPENDED", "Structure suspended"),
                     ("SUSPENSION_LIFTED", "Structure suspension lifted"),
                 ],

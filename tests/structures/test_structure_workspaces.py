@@ -185,6 +185,47 @@ def test_closing_closes_it_for_members_who_have_it_through_this_structure_only(c
     assert 'href="/en/espaces/commitments/"' not in feed
 
 
+def test_a_member_detached_by_a_manager_loses_what_came_through_the_structure_only(client, managed):
+    structure, primary, _secondary, member = managed
+    services.structure_workspaces_set(by=primary, structure=structure, codes=["commitments", "work-invoices"])
+    other = StructureFactory()
+    MembershipFactory(structure=other, user=member)
+    StructureWorkspace.objects.create(structure=other, workspace_id="work-invoices")
+    open_for(member, "commitments", "work-invoices", "issued-invoices")
+
+    login(client, primary)
+    membership = member.memberships.get(structure=structure)
+    client.post(f"/fr/gestionnaire/structures/{structure.pk}/utilisateurs/{membership.pk}/detacher/")
+
+    # "Engagements" came only through this structure; the other structure has "Factures de travaux" open;
+    # "Factures émises" is self-service.
+    assert workspace_active_codes(user=member) == {"work-invoices", "issued-invoices"}
+    login(client, member)
+    feed = html.unescape(client.get("/fr/").content.decode())
+    assert (
+        "L'espace Engagements a été fermé pour vous : vous n'êtes plus rattaché à la structure M A SOCIETE"
+        in feed
+    )
+    assert 'href="/fr/espaces/commitments/"' not in feed
+
+
+def test_a_member_who_leaves_loses_what_came_through_the_structure_only(client, managed):
+    structure, primary, _secondary, member = managed
+    services.structure_workspaces_set(by=primary, structure=structure, codes=["commitments"])
+    open_for(member, "commitments", "issued-invoices")
+
+    login(client, member)
+    membership = member.memberships.get(structure=structure)
+    client.post("/en/mon-compte/rattachements/supprimer/", {"memberships": [membership.pk]})
+
+    assert workspace_active_codes(user=member) == {"issued-invoices"}
+    assert (
+        Event.objects.filter(user=member, kind=Event.Kind.WORKSPACE_LEFT, workspace_id="commitments").count()
+        == 1
+    )
+    assert "you are no longer attached to the structure M A SOCIETE" in client.get("/en/").content.decode()
+
+
 def test_the_structure_page_queries_stay_bounded(client, managed, django_assert_num_queries):
     structure, primary, _secondary, _member = managed
     services.structure_workspaces_set(by=primary, structure=structure, codes=["commitments", "work-invoices"])

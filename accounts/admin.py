@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.models import User
 from chorus_portal.admin import YesNoFilter
+from chorus_portal.pagination import CappedCountPaginator
 
 admin.site.site_header = format_lazy("{} – {}", settings.PORTAL_NAME, _("administration"))
 admin.site.site_title = format_lazy("{} – {}", settings.PORTAL_NAME, _("administration"))
@@ -69,6 +70,7 @@ class UserAdmin(BaseUserAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # counting every filter's options reads the whole table
     list_per_page = 100
+    paginator = CappedCountPaginator  # "more than 10,000 users" rather than counting every account
     readonly_fields = ["is_active", "email_verified_at", "date_joined", "last_login", "locked_out"]
     # Never the password hash nor the secret answer (not even hashed).
     fieldsets = [

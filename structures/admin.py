@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Upper
 from django.forms.models import BaseInlineFormSet
@@ -15,7 +14,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
@@ -25,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services as account_services
 from accounts.models import User
 from chorus_portal.admin import YesNoFilter
+from chorus_portal.pagination import CappedCountPaginator
 from structures import services
 from structures.models import (
     AttachmentRequest,
@@ -261,9 +260,12 @@ class StructureAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     search_fields = ["identifier", "corporate_name", "city"]
     search_help_text = _("Identifier (SIRET…), corporate name, city or primary manager's email address.")
     ordering = ["-pk"]
+    # Sorting by a column without an index would sort every structure: only indexed columns are sortable.
+    sortable_by = ["corporate_name", "created_at"]
     list_per_page = 100
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedCountPaginator  # "more than 10,000 structures" rather than counting 1,000,000
     inlines = [ServiceInline, MembershipInline, PendingRequestInline, EventInline, ModerationHistoryInline]
     fieldsets = [
         (None, {"fields": ["identifier_type", "identifier", "corporate_name", "label", "rcs_number"]}),
@@ -642,6 +644,7 @@ class AttachmentRequestAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 100
+    paginator = CappedCountPaginator
     fields = [
         "user",
         "structure",
@@ -795,6 +798,7 @@ class ModerationActionAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     search_fields = ["actor__email", "user__email", "structure__identifier", "structure__corporate_name"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    paginator = CappedCountPaginator
     date_hierarchy = "created_at"
     fields = ["created_at", "actor", "action", "structure", "user", "attachment_request", "details"]
     readonly_fields = fields
@@ -816,6 +820,7 @@ class ReadOnlyAdmin(ReadOnlyPermissionsMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 100
+    paginator = CappedCountPaginator
 
 
 @admin.register(Event)
@@ -845,17 +850,6 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 # --- SIRENE directory -----------------------------------------------------------------------------------------------
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most ``cap`` rows: the directory holds tens of millions of them, and a full count would read the
-    whole table. Narrow the list with the search or the filters to see further."""
-
-    cap = 10_000
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.cap].count()
 
 
 def _digits_range(field, digits, width):
@@ -889,7 +883,6 @@ class EstablishmentAdmin(ReadOnlyAdmin):
     search_fields = ["siret"]
     search_help_text = _("SIRET or SIREN number (or their first digits), or the start of the corporate name.")
     ordering = ["siret"]
-    paginator = CappedCountPaginator
 
     @admin.display(description=_("corporate name"))
     def corporate_name(self, obj):
@@ -917,7 +910,6 @@ class LegalUnitAdmin(ReadOnlyAdmin):
     search_fields = ["siren"]
     search_help_text = _("SIREN number (or its first digits), or the start of the corporate name.")
     ordering = ["siren"]
-    paginator = CappedCountPaginator
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -7,10 +7,12 @@ from django.db.models import Q
 # structures:
 # - structure_public_postal_code (both databases, declared on the model): a bare postal code reads the public
 #   structures of that code in the order of the pages (ten index entries for the first page).
-# - structure_public_name (SQLite only): SQLite has no trigram index, so a word is looked for in every row it reads;
-#   this index, partial to the structures the search shows (a tenth of them) and in the order of its pages, lets
-#   SQLite read those rows only, and stop at the tenth match for the first page. PostgreSQL finds the rows through
-#   its trigram index (0007) instead: given this index, its planner would walk it in name order hoping to meet ten
+# - structure_public_name (SQLite only): SQLite has no trigram index, so a word is looked for in every row it reads.
+#   This index is partial to the structures the search shows (a tenth of them), in the order of its pages, and
+#   holds `search_text` and the columns of the filter: SQLite reads the index alone, looks for the words in it, and
+#   fetches a table row only for a match; it stops at the tenth match for the first page, at the 1,001st for the
+#   capped count (0.3 s → 1 to 20 ms a query over 1,000,000 structures). PostgreSQL finds the rows through its
+#   trigram index (0007) instead: given a name index, its planner would walk it in name order hoping to meet ten
 #   matches early, which is a gamble when the words are correlated with the names (a city is in many names).
 PUBLIC_NAME_INDEX = "structure_public_name"
 PUBLIC_SEARCH = Q(is_private=False, status="ACTIVE") & ~Q(moderation="SUSPENDED")
@@ -19,12 +21,23 @@ PUBLIC_SEARCH = Q(is_private=False, status="ACTIVE") & ~Q(moderation="SUSPENDED"
 def public_name_index():
     from django.db.models.functions import Lower
 
-    return models.Index(Lower("corporate_name"), "id", name=PUBLIC_NAME_INDEX, condition=PUBLIC_SEARCH)
+    return models.Index(
+        Lower("corporate_name"),
+        "id",
+        "search_text",
+        "is_private",
+        "status",
+        "moderation",
+        name=PUBLIC_NAME_INDEX,
+        condition=PUBLIC_SEARCH,
+    )
 
 
 def create_public_name_index(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.add_index(apps.get_model("structures", "Structure"), public_name_index())
+        # SQLite's planner weighs the indexes by their statistics: without them it keeps the status index.
+        schema_editor.execute("ANALYZE structures_structure")
 
 
 def drop_public_name_index(apps, schema_editor):

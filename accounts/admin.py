@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import User
-from chorus_portal.admin import PlainActionCheckboxMixin, YesNoFilter
+from chorus_portal.admin import FastChangeListMixin, YesNoFilter
 from chorus_portal.pagination import CappedCountPaginator
 
 admin.site.site_header = format_lazy("{} – {}", settings.PORTAL_NAME, _("administration"))
@@ -61,7 +61,7 @@ class LockedOutFilter(YesNoFilter):
 
 
 @admin.register(User)
-class UserAdmin(PlainActionCheckboxMixin, BaseUserAdmin):
+class UserAdmin(FastChangeListMixin, BaseUserAdmin):
     ordering = ["-pk"]
     list_display = ["email", "last_name", "first_name", "is_active", "activated", "locked_out", "date_joined"]
     list_filter = ["is_active", ActivatedFilter, LockedOutFilter, "is_staff", "groups", "language"]

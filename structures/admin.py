@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from accounts.models import User
-from chorus_portal.admin import PlainActionCheckboxMixin, YesNoFilter
+from chorus_portal.admin import FastChangeListMixin, YesNoFilter
 from chorus_portal.pagination import CappedCountPaginator
 from structures import services
 from structures.models import (
@@ -235,7 +235,7 @@ class AppointPrimaryManagerForm(forms.Form):
 
 
 @admin.register(Structure)
-class StructureAdmin(PlainActionCheckboxMixin, ReadOnlyPermissionsMixin, admin.ModelAdmin):
+class StructureAdmin(FastChangeListMixin, ReadOnlyPermissionsMixin, admin.ModelAdmin):
     # Structures are created by their users and changed through the actions: the page itself is read-only.
     list_display = [
         "identifier_type_code",
@@ -633,7 +633,7 @@ class RequestPrimaryManagerFilter(PrimaryManagerFilter):
 
 
 @admin.register(AttachmentRequest)
-class AttachmentRequestAdmin(PlainActionCheckboxMixin, ReadOnlyPermissionsMixin, admin.ModelAdmin):
+class AttachmentRequestAdmin(FastChangeListMixin, ReadOnlyPermissionsMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",

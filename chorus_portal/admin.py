@@ -58,5 +58,8 @@ class RowLinksChangeList(ChangeList):
         self.row_links_query, self.preserved_filters = self.preserved_filters, ""
 
     def url_for_result(self, result):
-        url = super().url_for_result(result)
-        return f"{url}?{self.row_links_query}" if self.row_links_query else url
+        # Asked once per link column of the row: reversed once.
+        if getattr(self, "_row_link", (None, None))[0] is not result:
+            url = super().url_for_result(result)
+            self._row_link = (result, f"{url}?{self.row_links_query}" if self.row_links_query else url)
+        return self._row_link[1]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,11 @@ class IdentifierType(models.TextChoices):
     TAHITI = "TAHITI", _("Structure with a TAHITI number")
     PARTICULIER = "PARTICULIER", _("Private individual")
     AUTRE = "AUTRE", _("In the course of registration")
+
+
+# The structures that the public search shows (structures.selectors.structures_public_search filters on exactly
+# this, so that the database can use the partial indexes built on it: migrations 0007 and 0008).
+PUBLIC_SEARCH = Q(is_private=False, status="ACTIVE") & ~Q(moderation="SUSPENDED")
 
 
 class Structure(models.Model):
@@ -112,6 +118,16 @@ class Structure(models.Model):
             models.Index(fields=["status", "is_private"]),
             models.Index(fields=["moderation"]),
             models.Index(fields=["created_at"]),
+            # The public search for a bare postal code (structures.selectors.structures_public_search): the
+            # structures of that postal code that the search shows, already in the order of its pages, so that
+            # the first page reads ten entries and the capped count at most 1,001, however many there are.
+            models.Index(
+                "postal_code",
+                Lower("corporate_name"),
+                "id",
+                name="structure_public_postal_code",
+                condition=PUBLIC_SEARCH,
+            ),
         ]
 
     def __str__(self):

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Lower, StrIndex
+from django.db.models.lookups import GreaterThan
 
 from structures.models import (
+    PUBLIC_SEARCH,
     AttachmentRequest,
     Event,
     Membership,
@@ -131,22 +133,37 @@ def user_attachment_rows(*, user) -> AttachmentRows:
 
 
 def _words_filter(text):
+    """Every word in ``search_text``. A word of one or two letters ("de", "en", the "l" of "l'Aÿ") holds no
+    trigram: given to the trigram index, it would make PostgreSQL read every entry of it. It is checked instead on
+    the rows that the longer words found (strpos, same meaning), unless there is no longer word."""
+    words = search_normalise(text).split()
+    indexed = [word for word in words if len(word) >= 3] or words
     condition = Q()
-    for word in search_normalise(text).split():
-        condition &= Q(search_text__contains=word)
+    for word in words:
+        if word in indexed:
+            condition &= Q(search_text__contains=word)
+        else:
+            condition &= Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
     return condition
 
 
 def structures_public_search(*, query):
     """Public, active structures whose name, label, identifier, postal code or city contain every word typed
-    (accents and case ignored)."""
+    (accents and case ignored); a bare postal code (five digits) finds the structures of that postal code."""
+    words = search_normalise(query).split()
+    if len(words) == 1 and len(words[0]) == 5 and words[0].isdigit():
+        # Index structure_public_postal_code, in the order of the pages: the first page reads ten rows, where the
+        # trigram index would give every structure of the postal code (thousands in a city) to sort.
+        condition = Q(postal_code=words[0])
+    else:
+        condition = _words_filter(query)
     return (
-        Structure.objects.filter(is_private=False, status=Structure.Status.ACTIVE)
-        .exclude(moderation=Structure.Moderation.SUSPENDED)
-        .filter(_words_filter(query))
-        # Case-insensitive order by name, which no index serves: PostgreSQL then reads the few matching rows
-        # through the trigram index (structures 0006) and sorts them, instead of walking the name index in
-        # order hoping to meet ten matches early (700 ms for a city over 1,000,000 structures: bench/directory.py).
+        Structure.objects.filter(PUBLIC_SEARCH)
+        .filter(condition)
+        # Case-insensitive order by name. For words, PostgreSQL reads the matching rows through the trigram index
+        # (structures 0007) and sorts them, instead of walking a name index in order hoping to meet ten matches
+        # early (700 ms for a city over 1,000,000 structures: bench/directory.py); SQLite walks the public
+        # structures in this order (0008). For a postal code, structure_public_postal_code is in this order.
         .order_by(Lower("corporate_name"), "pk")
     )
 

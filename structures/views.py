@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services as account_services
+from chorus_portal.pagination import CappedCountPaginator
 from structures import selectors, services
 from structures.forms import (
     AttachmentRequestForm,
@@ -37,8 +38,16 @@ ATTACHMENT_SEARCH_PAGE_SIZE = 5  # "5 lignes par page" (seed 003)
 EXPORT_LIMIT = 5000
 
 
-def _page(request, queryset, size, param="page"):
-    return Paginator(queryset, size).get_page(request.GET.get(param))
+def _page(request, queryset, size, param="page", paginator=Paginator):
+    return paginator(queryset, size).get_page(request.GET.get(param))
+
+
+class PublicSearchPaginator(CappedCountPaginator):
+    """The public search counts at most 1,000 results ("Plus de 1 000 structures trouvées : affinez votre
+    recherche"): a postal code or a city matches thousands of structures, and counting them all cost more than
+    showing the first page (bench/directory.py). The first 100 pages stay reachable."""
+
+    cap = 1_000
 
 
 def _error_text(error):
@@ -55,34 +64,47 @@ def structure_search(request):
     page = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         page = _page(
-            request, selectors.structures_public_search(query=form.cleaned_data["q"]), SEARCH_PAGE_SIZE
+            request,
+            selectors.structures_public_search(query=form.cleaned_data["q"]),
+            SEARCH_PAGE_SIZE,
+            paginator=PublicSearchPaginator,
         )
-    return render(request, "structures/search.html", {"form": form, "page_obj": page})
+    return render(
+        request, "structures/search.html", {"form": form, "page_obj": page, "export_limit": EXPORT_LIMIT}
+    )
 
 
 @require_GET
 def structure_search_export(request):
-    """ "Exporter les résultats": the whole result of the search as CSV (semicolons, for spreadsheets in French)."""
+    """ "Exporter les résultats": the result of the search as CSV (semicolons, for spreadsheets in French), in the
+    order of the pages, streamed as it is read. At most EXPORT_LIMIT rows: the first 500 pages of the search; the
+    search page says so when the result is larger (its count stops at PublicSearchPaginator.cap)."""
     form = PublicSearchForm(request.GET)
     if not form.is_valid() or not form.cleaned_data["q"].strip():
         return redirect("structure_search")
-    rows = selectors.structures_public_search(query=form.cleaned_data["q"])[:EXPORT_LIMIT]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    rows = selectors.structures_public_search(query=form.cleaned_data["q"]).values_list(
+        "identifier", "corporate_name", "label", "postal_code", "city"
+    )[:EXPORT_LIMIT]
+    header = [_("Identifier"), _("Corporate name"), _("Structure label"), _("Postal code"), _("City")]
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)  # the BOM: spreadsheet programs then read UTF-8
+        for identifier, corporate_name, label, postal_code, city in rows.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [identifier, _csv_safe(corporate_name), _csv_safe(label), postal_code, _csv_safe(city)]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="structures-publiques.csv"'
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Identifier"), _("Corporate name"), _("Structure label"), _("Postal code"), _("City")])
-    for structure in rows.iterator():
-        writer.writerow(
-            [
-                structure.identifier,
-                _csv_safe(structure.corporate_name),
-                _csv_safe(structure.label),
-                structure.postal_code,
-                _csv_safe(structure.city),
-            ]
-        )
     return response
+
+
+class _Echo:
+    """A file-like object whose write() returns the line: csv.writer then hands each line to the stream."""
+
+    def write(self, value):
+        return value
 
 
 def _csv_safe(value):

@@ -299,7 +299,7 @@ def test_changelist_queries_do_not_grow_with_rows(moderator_client):
         MembershipFactory(primary=True)
         StructureFactory()
     many = queries_for_the_page()
-    assert (few[1], many[1]) == (20, 100)
+    assert (few[1], many[1]) == (20, 50)
     assert few[0] == many[0] <= 9
 
 

@@ -1,0 +1,30 @@
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class CappedCountPaginator(Paginator):
+    """A paginator whose count stops at ``cap`` rows, for lists that grow to millions of rows (structures, users,
+    the SIRENE directory): ``SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)`` reads at most cap + 1 rows, where a
+    full count reads every row that matches. Pages beyond ``cap`` rows are not reachable: narrowing the search or
+    the filters is. ``is_capped`` tells the page to say "more than <cap>" rather than a number."""
+
+    cap = 1_000
+
+    @cached_property
+    def _counted(self):
+        object_list = self.object_list
+        if hasattr(object_list, "order_by"):
+            # Neither the order nor the columns shown change a count: without them, the database stops at the
+            # first cap + 1 rows found, and computes no annotation (a change list's subqueries) for them.
+            object_list = object_list.order_by().values("pk")
+        if hasattr(object_list, "count"):
+            return object_list[: self.cap + 1].count()
+        return min(len(object_list), self.cap + 1)
+
+    @cached_property
+    def count(self):
+        return min(self._counted, self.cap)
+
+    @property
+    def is_capped(self):
+        return self._counted > self.cap

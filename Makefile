@@ -134,5 +134,5 @@ lint: install
 
 .PHONY: messages
 messages: install
-	$(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore '.venv' --ignore 'staticfiles' --ignore 'bench' --ignore 'tests'
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete --add-location file --ignore '.venv' --ignore 'staticfiles' --ignore 'bench' --ignore 'tests'
 	$(PY) manage.py compilemessages --ignore '.venv'

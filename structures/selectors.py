@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 
 from structures.models import AttachmentRequest, Event, Membership, Role, Service, Structure, search_normalise
 
@@ -20,12 +20,50 @@ def user_is_manager(*, user):
     return Membership.objects.filter(user=user, is_active=True, role__in=MANAGER_ROLES).exists()
 
 
+@dataclass(frozen=True)
+class AttachmentSummary:
+    """How many active attachments the user has (``managed``: as a manager), pending and closed requests."""
+
+    attachments: int
+    managed: int
+    pending: int
+    closed: int
+
+
+def _user_count(queryset):
+    """The number of rows of ``queryset`` (filtered on the outer user), as a subquery: 0 when none."""
+    counted = (
+        queryset.filter(user=OuterRef("pk")).order_by().values("user").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def user_attachment_summary(*, user) -> AttachmentSummary:
+    """The counts the connected pages need (the menu's "Activités du gestionnaire", the home's next step, the
+    rows of "Mes rattachements aux structures"), in one query, read once per request: kept on ``user`` (the
+    request's user object, loaded anew by every request), so read it after the request's writes."""
+    summary = getattr(user, "_attachment_summary", None)
+    if summary is None:
+        active = Membership.objects.filter(is_active=True)
+        requests = AttachmentRequest.objects.all()
+        values = (
+            user._meta.model.objects.filter(pk=user.pk)
+            .values(
+                attachments=_user_count(active),
+                managed=_user_count(active.filter(role__in=MANAGER_ROLES)),
+                pending=_user_count(requests.filter(status=AttachmentRequest.Status.PENDING)),
+                closed=_user_count(requests.filter(status__in=CLOSED_STATUSES)),
+            )
+            .get()
+        )
+        summary = user._attachment_summary = AttachmentSummary(**values)
+    return summary
+
+
 def user_has_attachment(*, user):
     """Whether the user is attached to a structure or waits for a decision (else the home shows the next step)."""
-    return (
-        Membership.objects.filter(user=user, is_active=True).exists()
-        or AttachmentRequest.objects.filter(user=user, status=AttachmentRequest.Status.PENDING).exists()
-    )
+    summary = user_attachment_summary(user=user)
+    return bool(summary.attachments or summary.pending)
 
 
 def user_memberships(*, user):
@@ -90,12 +128,9 @@ class AttachmentRows:
 
     @cached_property
     def counts(self):
-        """Rows of each part, in two queries (the attachments; the requests of both kinds at once)."""
-        requests = AttachmentRequest.objects.filter(user=self.user).aggregate(
-            pending=Count("pk", filter=Q(status=AttachmentRequest.Status.PENDING)),
-            closed=Count("pk", filter=Q(status__in=CLOSED_STATUSES)),
-        )
-        return [self.parts[0][1].count(), requests["pending"], min(requests["closed"], CLOSED_REQUESTS_SHOWN)]
+        """Rows of each part (user_attachment_summary: one query, shared with the menu)."""
+        summary = user_attachment_summary(user=self.user)
+        return [summary.attachments, summary.pending, min(summary.closed, CLOSED_REQUESTS_SHOWN)]
 
     def count(self):
         return sum(self.counts)

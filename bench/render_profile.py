@@ -135,7 +135,7 @@ def save_html(driver, labels, directory):
     directory.mkdir(parents=True, exist_ok=True)
     variable = re.compile(
         r'(nonce="|name="csrfmiddlewaretoken" value="|/activation/|/captcha/image/|/captcha/audio/|'
-        r'name="captcha_0" value="|id="id_captcha_0" value=")[^"/]+'
+        r'name="captcha_0" value="|id="id_captcha_0" value="|signup3\.bench\.)[^"/@]+'
     )
     for label in labels:
         _, body = driver.get(label)

@@ -2,8 +2,9 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, strip_spaces_between_tags
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.templatetags.dsfr_tags import dsfr_mark_optionnal_fields
 from dsfr.utils import dsfr_input_class_attr
@@ -134,6 +135,24 @@ _WIDGETS = {
 _WITH_OPTIONS = {_select: _SELECT_OPTIONS, _multiple_input: _INPUT_OPTIONS}
 
 
+def _captcha(context):
+    """django-simple-captcha's captcha/widgets/captcha.html: the image (in a link to the audio version when there
+    is one), then its two inputs, each part in {% spaceless %}. None when a sub-widget is not a plain input."""
+    subwidgets = context["widget"].get("subwidgets", ())
+    if any(widget["template_name"] not in _INPUTS for widget in subwidgets):
+        return None
+    # A variable missing from the context (a sub-widget rendered alone) writes nothing, as in the template.
+    image = f'<img src="{_text(context.get("image", ""))}" alt="captcha" class="captcha" />'
+    if context.get("audio"):
+        title = _text(gettext("Play CAPTCHA as audio file"))
+        image = f'<a title="{title}" href="{_text(context["audio"])}">{image}</a>'
+    inputs = "".join(_input(widget) for widget in subwidgets)
+    return f"{image}\n{strip_spaces_between_tags(inputs)}"
+
+
+_INPUTS = {name for name, write in _WIDGETS.items() if write is _input}
+
+
 def _options_known(widget, known):
     return all(
         option["template_name"] in known for _, options, _ in widget["optgroups"] for option in options
@@ -148,6 +167,10 @@ class PortalFormRenderer(TemplatesSetting):
         group = _FIELD_GROUPS.get(template_name)
         if group is not None:
             return group(context)
+        if template_name == "captcha/widgets/captcha.html":
+            markup = _captcha(context)
+            if markup is not None:
+                return mark_safe(markup)  # noqa: S308 (every value above is escaped)
         write = _WIDGETS.get(template_name)
         if write is not None and (
             write not in _WITH_OPTIONS or _options_known(context["widget"], _WITH_OPTIONS[write])

@@ -135,6 +135,10 @@ _WIDGETS = {
 _WITH_OPTIONS = {_select: _SELECT_OPTIONS, _multiple_input: _INPUT_OPTIONS}
 
 
+# django-simple-captcha's own message, translated by its catalogue (not ours: a variable, so not extracted).
+_CAPTCHA_AUDIO_TITLE = "Play CAPTCHA as audio file"
+
+
 def _captcha(context):
     """django-simple-captcha's captcha/widgets/captcha.html: the image (in a link to the audio version when there
     is one), then its two inputs, each part in {% spaceless %}. None when a sub-widget is not a plain input."""
@@ -144,7 +148,7 @@ def _captcha(context):
     # A variable missing from the context (a sub-widget rendered alone) writes nothing, as in the template.
     image = f'<img src="{_text(context.get("image", ""))}" alt="captcha" class="captcha" />'
     if context.get("audio"):
-        title = _text(gettext("Play CAPTCHA as audio file"))
+        title = _text(gettext(_CAPTCHA_AUDIO_TITLE))
         image = f'<a title="{title}" href="{_text(context["audio"])}">{image}</a>'
     inputs = "".join(_input(widget) for widget in subwidgets)
     return f"{image}\n{strip_spaces_between_tags(inputs)}"

@@ -1,8 +1,14 @@
 """Page throughput and latency under the production stack, as ratios of a bare Django view measured in the same run.
 
-    .venv/bin/python bench/pages.py                      # home page (FR), login page
-    .venv/bin/python bench/pages.py /fr/signup/ "/fr/structures/search/?q=mairie"   # and any other page (GET)
-    .venv/bin/python bench/pages.py @/fr/account/        # "@": requested with a logged-in user's session cookie
+    .venv/bin/python bench/pages.py                      # every page of the target (labels below)
+    .venv/bin/python bench/pages.py home account         # some of them (labels of bench/page_fixtures.PAGES)
+    .venv/bin/python bench/pages.py "/fr/structures/recherche/?q=mairie"   # any other page (GET)
+    .venv/bin/python bench/pages.py @/fr/mon-compte/     # "@": requested with a logged-in user's session cookie
+
+Pages (labels): home (FR), login, signup-1/2/3 (each signup step, GET; step 2 with a signup identified at step 1,
+step 3 with one whose step 2 was posted), activation (the emailed link of an account waiting for activation),
+search (the public structure search), account ("Mon Compte") and home-connected (the connected home), plus home-en.
+bench/page_fixtures.py prepares their sessions and token through the portal itself before the measures.
 
 What it does: starts a private PostgreSQL cluster on loopback (port 54346, `make pg-start`), then `make serve`
 with the production settings (DEBUG off, a generated secret, gunicorn with 2 x cores + 1 workers, whitenoise) and
@@ -16,6 +22,7 @@ Targets (issue 8): every page >= 20% of the bare view's requests/s, p99 < 100 ms
 """
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -33,9 +40,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.page_fixtures import BARE, PAGES, SESSIONS  # noqa: E402 (after the path above)
+
 PYTHON = BASE_DIR / ".venv" / "bin" / "python"
-DEFAULT_PAGES = ["/fr/", "/fr/login/"]
-BARE = "/bench/bare"
+DEFAULT_PAGES = [
+    "home",
+    "login",
+    "signup-1",
+    "signup-2",
+    "signup-3",
+    "activation",
+    "search",
+    "account",
+    "home-connected",
+]
 THROUGHPUT_TARGET = 0.20
 P99_TARGET_MS = 100.0
 
@@ -135,25 +154,6 @@ class WorkerMemory(threading.Thread):
             time.sleep(0.5)
 
 
-# A logged-in user for the "@" pages: an activated account and a session in the database, as after a login.
-SESSION_SNIPPET = """
-from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-user, _ = get_user_model().objects.get_or_create(
-    email="bench@example.fr", defaults={"last_name": "BENCH", "first_name": "Camille"}
-)
-user.email_verified_at = timezone.now()
-user.set_password("Bench-Password-2026!")
-user.save()
-session = SessionStore()
-session.update({"_auth_user_id": str(user.pk), "_auth_user_hash": user.get_session_auth_hash(),
-                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend"})
-session.create()
-print(session.session_key)
-"""
-
-
 def wrk(url, duration, connections, session=None):
     headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: sessionid={session}"] if session else [])
     output = subprocess.run(
@@ -182,7 +182,10 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "pages", nargs="*", help="more pages to measure (paths, GET), after the home and login pages"
+        "pages",
+        nargs="*",
+        help=f"pages to measure: labels among {', '.join(PAGES)} or paths (GET, '@' first: logged in); "
+        f"default: {' '.join(DEFAULT_PAGES)}",
     )
     parser.add_argument(
         "--duration", type=int, default=30, help="seconds per page, over all rounds (default 30)"
@@ -193,7 +196,10 @@ def main():
     parser.add_argument("--port", type=int, default=8346, help="gunicorn's port on 127.0.0.1")
     parser.add_argument("--database-url", help="use this database instead of a private cluster")
     args = parser.parse_args()
-    pages = list(dict.fromkeys(DEFAULT_PAGES + args.pages))
+    pages = list(dict.fromkeys(args.pages or DEFAULT_PAGES))
+    unknown = [page for page in pages if page not in PAGES and not page.lstrip("@").startswith("/")]
+    if unknown:
+        parser.error(f"unknown page(s) {', '.join(unknown)}; labels: {', '.join(PAGES)}; or a path")
 
     ensure_wrk()
     load_before, started = os.getloadavg(), datetime.now(UTC)
@@ -221,14 +227,19 @@ def main():
     try:
         wait_until_healthy(base, server)
         sh(str(PYTHON), "manage.py", "load_demo_data", env=env, stdout=subprocess.DEVNULL)
-        session = None
-        if any(page.startswith("@") for page in pages):
-            session = sh(str(PYTHON), "manage.py", "shell", "-c", SESSION_SNIPPET, env=env,
-                         capture_output=True, text=True).stdout.split()[-1]  # fmt: skip
+        prepared = json.loads(
+            sh(str(PYTHON), "manage.py", "shell", "-c",
+               "from bench.page_fixtures import print_prepared; print_prepared()",
+               env=env, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        )  # fmt: skip
+        paths = {**PAGES, **prepared["paths"]}
 
         def measure(page, duration):
-            path = page.removeprefix("@")
-            return wrk(base + path, duration, args.connections, session if page.startswith("@") else None)
+            if page in paths:
+                session = prepared["sessions"].get(SESSIONS.get(page))
+                return wrk(base + paths[page], duration, args.connections, session)
+            session = prepared["sessions"]["user"] if page.startswith("@") else None
+            return wrk(base + page.removeprefix("@"), duration, args.connections, session)
 
         memory = WorkerMemory(server.pid)
         memory.start()
@@ -283,6 +294,11 @@ def main():
         failed |= not ok
         print(f"{page:<40} {run['rps']:>9.1f} {run['ratio']:>6.0%} {run['p50']:>8.2f} {run['p99']:>8.2f} "
               f"{errors:>7}  {'ok' if ok else 'MISSED'}")  # fmt: skip
+    print("pages: " + ", ".join(
+        f"{page} {paths[page] if len(paths[page]) < 40 else paths[page][:30] + '...'}"
+        + (" (logged in)" if SESSIONS.get(page) == "user" else "")
+        for page in pages if page in paths
+    ))  # fmt: skip
     print("per round (req/s, ratio, p99 ms):")
     print(f"  {'bare view':<38} " + "  ".join(f"{r['rps']:.0f}" for r in bare_runs))
     for page, runs in results.items():

@@ -4,6 +4,7 @@
     .venv/bin/python bench/render_profile.py --database-url postgres://postgres@127.0.0.1:54347/chorus_profile
     .venv/bin/python bench/render_profile.py --profile home                  # + cProfile of one page
     .venv/bin/python bench/render_profile.py --templates login               # + time per template of one page
+    .venv/bin/python bench/render_profile.py --queries account --requests 50 account   # + the SQL of one page
 
 What it does: the production settings (DEBUG off, so the cached template loader, hashed static names from a
 collectstatic into a temporary directory, `PORTAL_ENVIRONMENT=production`, the captcha for real), PostgreSQL
@@ -35,22 +36,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-BARE = "bare"
-# label -> path; the activation and step 2 paths are completed once the data exist.
-PAGES = {
-    BARE: "/bench/bare",
-    "home": "/fr/",
-    "home-en": "/en/",
-    "login": "/fr/login/",
-    "signup-1": "/fr/signup/",
-    "signup-2": "/fr/signup/information/",
-    "activation": None,
-    "search": "/fr/structures/recherche/?q=metropole",
-    "account": "/fr/mon-compte/",
-    "home-connected": "/fr/",
-}
-# Pages requested with a session cookie: the signup's (its state lives in the session) and the logged-in ones.
-SESSIONS = {"signup-2": "signup", "account": "user", "home-connected": "user"}
+from bench.page_fixtures import BARE, PAGES, SESSIONS  # noqa: E402 (after the path above)
 
 
 def configure(database_url, static_root):
@@ -81,48 +67,12 @@ def configure(database_url, static_root):
 
 
 def prepare_sessions():
-    """The session cookies of the pages that need one and the activation link of an account waiting for it."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import Client
-    from django.utils import timezone
+    """The session cookies of the pages that need one (and the activation link: completes PAGES)."""
+    from bench.page_fixtures import prepare
 
-    from accounts.tokens import activation_tokens
-    from structures.models import Membership, Role, Structure
-
-    user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
-        email="bench@example.fr", defaults={"last_name": "BENCH", "first_name": "Camille"}
-    )
-    user.email_verified_at = timezone.now()
-    user.set_password("Bench-Password-2026!")
-    user.save()
-    structure = Structure.objects.filter(is_private=False).order_by("pk").first()
-    if not Membership.objects.filter(user=user, structure=structure).exists():
-        Membership.objects.create(user=user, structure=structure, role=Role.USER)
-    session = SessionStore()
-    session.update(
-        {
-            "_auth_user_id": str(user.pk),
-            "_auth_user_hash": user.get_session_auth_hash(),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-        }
-    )
-    session.create()
-
-    # Step 1 of a signup for a company of the SIRENE demo extract, through the form (CSRF off in the client).
-    client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
-    response = client.post("/fr/signup/", {"email": "signup.bench@example.fr", "siret": "83128597800019"})
-    assert response.status_code == 302, response.status_code
-
-    pending, _ = user_model.objects.get_or_create(
-        email="pending.bench@example.fr", defaults={"last_name": "PENDING", "first_name": "Dominique"}
-    )
-    pending.email_verified_at = None
-    pending.set_unusable_password()
-    pending.save()
-    PAGES["activation"] = f"/fr/activation/{activation_tokens.make(pending)}/"
-    return {"user": session.session_key, "signup": client.cookies["sessionid"].value}
+    prepared = prepare()
+    PAGES.update(prepared["paths"])
+    return prepared["sessions"]
 
 
 class Driver:
@@ -185,20 +135,20 @@ def save_html(driver, labels, directory):
     directory.mkdir(parents=True, exist_ok=True)
     variable = re.compile(
         r'(nonce="|name="csrfmiddlewaretoken" value="|/activation/|/captcha/image/|/captcha/audio/|'
-        r'name="captcha_0" value="|id="id_captcha_0" value=")[^"/]+'
+        r'name="captcha_0" value="|id="id_captcha_0" value="|signup3\.bench\.)[^"/@]+'
     )
     for label in labels:
         _, body = driver.get(label)
         (directory / f"{label}.html").write_text(variable.sub(r"\1…", body.decode()))
 
 
-def count_queries(driver, label):
+def page_queries(driver, label):
     from django.db import connection
 
     queries = []
     with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
         driver.get(label)
-    return len(queries)
+    return queries
 
 
 def template_breakdown(driver, label, count):
@@ -262,6 +212,7 @@ def main():
     parser.add_argument("--pg-port", type=int, default=54346, help="the private cluster's port (54346)")
     parser.add_argument("--profile", metavar="LABEL", help="print a cProfile of this page")
     parser.add_argument("--templates", metavar="LABEL", help="print the time per template of this page")
+    parser.add_argument("--queries", metavar="LABEL", help="print the SQL of one request of this page")
     parser.add_argument("--top", type=int, default=30, help="lines of the cProfile listings (30)")
     parser.add_argument(
         "--save-html",
@@ -289,7 +240,10 @@ def main():
             assert status.startswith("200"), f"{label} {PAGES[label]}: {status}"
         if args.save_html:
             save_html(driver, labels, Path(args.save_html))
-        queries = {label: count_queries(driver, label) for label in labels}
+        queries = {label: len(page_queries(driver, label)) for label in labels}
+        if args.queries:
+            print(f"\nqueries of {args.queries} ({PAGES[args.queries]}):")
+            print("\n".join(f"  {sql}" for sql in page_queries(driver, args.queries)))
         for label in labels:  # warm-up
             driver.run(label, 20)
 

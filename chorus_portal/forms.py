@@ -2,8 +2,9 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, strip_spaces_between_tags
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.templatetags.dsfr_tags import dsfr_mark_optionnal_fields
 from dsfr.utils import dsfr_input_class_attr
@@ -134,6 +135,28 @@ _WIDGETS = {
 _WITH_OPTIONS = {_select: _SELECT_OPTIONS, _multiple_input: _INPUT_OPTIONS}
 
 
+# django-simple-captcha's own message, translated by its catalogue (not ours: a variable, so not extracted).
+_CAPTCHA_AUDIO_TITLE = "Play CAPTCHA as audio file"
+
+
+def _captcha(context):
+    """django-simple-captcha's captcha/widgets/captcha.html: the image (in a link to the audio version when there
+    is one), then its two inputs, each part in {% spaceless %}. None when a sub-widget is not a plain input."""
+    subwidgets = context["widget"].get("subwidgets", ())
+    if any(widget["template_name"] not in _INPUTS for widget in subwidgets):
+        return None
+    # A variable missing from the context (a sub-widget rendered alone) writes nothing, as in the template.
+    image = f'<img src="{_text(context.get("image", ""))}" alt="captcha" class="captcha" />'
+    if context.get("audio"):
+        title = _text(gettext(_CAPTCHA_AUDIO_TITLE))
+        image = f'<a title="{title}" href="{_text(context["audio"])}">{image}</a>'
+    inputs = "".join(_input(widget) for widget in subwidgets)
+    return f"{image}\n{strip_spaces_between_tags(inputs)}"
+
+
+_INPUTS = {name for name, write in _WIDGETS.items() if write is _input}
+
+
 def _options_known(widget, known):
     return all(
         option["template_name"] in known for _, options, _ in widget["optgroups"] for option in options
@@ -145,6 +168,13 @@ class PortalFormRenderer(TemplatesSetting):
     directly (see above)."""
 
     def render(self, template_name, context, request=None):
+        group = _FIELD_GROUPS.get(template_name)
+        if group is not None:
+            return group(context)
+        if template_name == "captcha/widgets/captcha.html":
+            markup = _captcha(context)
+            if markup is not None:
+                return mark_safe(markup)  # noqa: S308 (every value above is escaped)
         write = _WIDGETS.get(template_name)
         if write is not None and (
             write not in _WITH_OPTIONS or _options_known(context["widget"], _WITH_OPTIONS[write])
@@ -156,15 +186,127 @@ class PortalFormRenderer(TemplatesSetting):
 PORTAL_FORM_RENDERER = PortalFormRenderer()
 
 
-# --- Field groups -----------------------------------------------------------------------------------
+# --- Field groups and forms -------------------------------------------------------------------------
 # django-dsfr's field templates, leaner: what their template tags and filters compute (the group's class, the
-# required marker, the widget's DSFR class and error attributes) is prepared here once.
+# required marker, the widget's DSFR class and error attributes) is prepared once in PortalBoundField.get_context.
+# The portal's renderer writes those lean templates (templates/forms/) and django-dsfr's form template in Python,
+# text for text (tests/test_form_rendering.py compares them with django-dsfr's and Django's templates on every
+# form of the portal); the templates stay the reference of the markup and serve any other renderer.
 _FIELD_TEMPLATES = {
     "dsfr/form_field_snippets/input_snippet.html": "forms/input.html",
     "dsfr/form_field_snippets/checkbox_snippet.html": "forms/checkbox.html",
     "dsfr/form_field_snippets/checkboxselectmultiple_snippet.html": "forms/checkboxes.html",
     "dsfr/form_field_snippets/radioselect_snippet.html": "forms/radios.html",
 }
+FORM_TEMPLATE = "dsfr/form_snippet.html"
+
+
+def _label_and_help(field, marker, help_id):
+    """The label, the required marker and the hint of a field group (the same lines in the four templates)."""
+    help_text = (
+        f'\n      <span class="fr-hint-text" id="{help_id}_helptext">{field.help_text}</span>\n    '
+        if field.help_text
+        else ""
+    )
+    return f"\n    \n    {_text(field.label)}{_text(marker)}\n    {help_text}\n    \n"
+
+
+def _errors(field, errors, div_class=""):
+    return (
+        f'\n    <div{div_class} id="{_text(field.auto_id)}-desc-error">\n      {errors}\n    </div>\n  '
+        if errors
+        else ""
+    )
+
+
+def _input_group(context):
+    """templates/forms/input.html."""
+    field, group_class = context["field"], context["group_class"]
+    errors, group = field.errors, _text(group_class)
+    css_class = (
+        group
+        + (f" {group}--error" if errors else "")
+        + (" fr-input-group--disabled" if field.field.disabled else "")
+    )
+    label_for = _text(field.id_for_label)
+    return (
+        f'<div class="{css_class}">\n  <label for="{label_for}" class="fr-label">'
+        f"{_label_and_help(field, context['required_marker'], label_for)}  </label>\n  {field}\n  "
+        f"{_errors(field, errors)}\n</div>"
+    )
+
+
+def _checkbox_group(context):
+    """templates/forms/checkbox.html."""
+    field = context["field"]
+    errors = field.errors
+    css_class = (" fr-checkbox-group--error" if errors else "") + (
+        " fr-input-group--disabled" if field.field.disabled else ""
+    )
+    return (
+        f'<div class="fr-checkbox-group{css_class} fr-mb-2w">\n  {field}\n  '
+        f'<label for="{_text(field.id_for_label)}" class="fr-label">'
+        f"{_label_and_help(field, context['required_marker'], _text(field.auto_id))}  </label>\n  "
+        f"{_errors(field, errors)}\n</div>"
+    )
+
+
+def _fieldset(context, *, kind, extra_class, labelled_by_error, errors_class):
+    """templates/forms/checkboxes.html and radios.html."""
+    field = context["field"]
+    errors, auto_id = field.errors, _text(field.auto_id)
+    inline = " fr-fieldset__element--inline" if getattr(field.field.widget, "inline", False) else ""
+    options = "".join(
+        f'\n      <div class="fr-fieldset__element{inline}">\n        {subwidget}\n      </div>\n    '
+        for subwidget in field.subwidgets
+    )
+    return (
+        f'<fieldset class="fr-fieldset{" fr-fieldset--error" if errors else ""}{extra_class}"\n'
+        f'          id="{kind}-{auto_id}"\n'
+        f'          aria-labelledby="{auto_id}-legend{f" {auto_id}-{labelled_by_error}" if errors else ""}">\n'
+        f'  <legend class="fr-fieldset__legend fr-fieldset__legend--regular"\n          id="{auto_id}-legend">'
+        f"{_label_and_help(field, context['required_marker'], auto_id)}  </legend>\n  \n    {options}\n  \n  "
+        f"{_errors(field, errors, errors_class)}\n</fieldset>"
+    )
+
+
+def _checkboxes_group(context):
+    return _fieldset(
+        context, kind="checkboxes", extra_class=" fr-fieldsets", labelled_by_error="messages", errors_class=""
+    )
+
+
+def _radios_group(context):
+    return _fieldset(
+        context,
+        kind="radio",
+        extra_class="",
+        labelled_by_error="desc-error",
+        errors_class=' class="fr-messages-group"',
+    )
+
+
+_FIELD_GROUPS = {
+    "forms/input.html": _input_group,
+    "forms/checkbox.html": _checkbox_group,
+    "forms/checkboxes.html": _checkboxes_group,
+    "forms/radios.html": _radios_group,
+}
+
+
+def _form(form):
+    """django-dsfr's dsfr/form_snippet.html."""
+    parts = []
+    non_field_errors = form.non_field_errors()
+    if non_field_errors:
+        parts.append(
+            '\n  <section class="fr-my-4v fr-input-group fr-input-group--error">\n    '
+            f"{non_field_errors}\n  </section>\n"
+        )
+    parts.append("\n")
+    for field in form:
+        parts.append(f"\n  \n    {field.as_hidden() if field.is_hidden else field.as_field_group()}\n  \n")
+    return "".join(parts).strip()
 
 
 class PortalBoundField(DsfrBoundField):
@@ -195,6 +337,19 @@ class PortalForm(DsfrBaseForm):
         context = forms.Form.get_context(self)
         context["DSFR_MARK_OPTIONAL_FIELDS"] = False
         return context
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if (
+            template_name is None
+            and context is None
+            and (renderer or self.renderer) is PORTAL_FORM_RENDERER
+            and self.template_name == FORM_TEMPLATE
+        ):
+            return mark_safe(_form(self))  # noqa: S308 (every part is escaped or already safe HTML)
+        return super().render(template_name, context, renderer)
+
+    __str__ = render
+    __html__ = render
 
     def full_clean(self):
         super().full_clean()

@@ -144,6 +144,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # "Remember me" keeps the session this long; otherwise it ends when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Django's database sessions, read with one written-out statement (chorus_portal/sessions.py).
+SESSION_ENGINE = "chorus_portal.sessions"
 
 # django-axes: lock the login out after repeated failures for the same address from the same client.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.forms import LoginForm, SignupIdentifyForm
-from news.selectors import news_published
+from news.selectors import news_for_home
 from structures.selectors import event_feed, user_has_attachment
 
 FEED_PAGE_SIZE = 10
@@ -29,7 +29,7 @@ def home(request):
                 "page_obj": Paginator(event_feed(user=request.user), FEED_PAGE_SIZE).get_page(
                     request.GET.get("page")
                 ),
-                "news": news_published()[:5],
+                "news": news_for_home(),
                 "has_attachment": user_has_attachment(user=request.user),
             },
         )
@@ -40,7 +40,7 @@ def home(request):
             "login_form": LoginForm(request),
             # "Vous êtes nouveau sur Chorus Pro ?": step 1 of the signup, posted to the signup itself.
             "signup_form": SignupIdentifyForm(auto_id="new-%s"),
-            "news": news_published()[:5],
+            "news": news_for_home(),
         },
     )
 

@@ -1,8 +1,35 @@
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from news.models import News
+
+HOME_NEWS_COUNT = 5
+# How long the home pages' news may be read from the shared cache; a news item saved or deleted through the
+# models (admin, services) clears it at once (news.apps), a bulk update of the table only after this delay.
+HOME_NEWS_CACHE_SECONDS = 300
 
 
 def news_published():
     """Published news whose date has come, newest first."""
     return News.objects.filter(is_published=True, published_on__lte=timezone.localdate())
+
+
+def _home_news_key():
+    return f"news:home:{timezone.localdate().isoformat()}"  # a new day shows the news dated that day
+
+
+def news_for_home() -> list[News]:
+    """The latest published news of the home pages (anonymous and connected), from the shared cache: one cheap
+    cache read instead of a query built by the ORM on every home page."""
+    key = _home_news_key()
+    news = cache.get(key)
+    if news is None:
+        news = list(news_published()[:HOME_NEWS_COUNT])
+        cache.set(key, news, HOME_NEWS_CACHE_SECONDS)
+    return news
+
+
+def news_for_home_forget(**kwargs):
+    """Receiver of News saves and deletes: the home pages show the change once it is committed."""
+    transaction.on_commit(lambda: cache.delete(_home_news_key()))

@@ -6,6 +6,7 @@ templates and Django's widget templates write it."""
 import re
 
 import pytest
+from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
 from dsfr.forms import DsfrBoundField
@@ -102,3 +103,35 @@ def test_every_form_renders_as_with_dsfr_and_django_templates(state, workspace_c
         assert _rendered(fast) == _rendered(reference), name
         checked += 1
     assert checked == 24
+
+
+class InlineRadios(forms.RadioSelect):
+    inline = True
+
+
+class Sample(PortalForm):
+    """What the portal's forms do not have yet: disabled fields, inline options, hidden fields, form errors."""
+
+    text = forms.CharField(disabled=True, help_text="<b>h</b>", required=False)
+    tick = forms.BooleanField(disabled=True, help_text="x")
+    many = forms.MultipleChoiceField(
+        choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple, disabled=True
+    )
+    one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=InlineRadios, help_text="pick")
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError("whole form <wrong>")
+
+
+def test_the_python_writers_follow_the_templates_beyond_the_portals_forms():
+    for kwargs in ({}, {"data": {"one": "zz", "hidden": "<x>"}}, {"auto_id": False}):
+        fast = Sample(**kwargs)
+        ref = type("Ref", (Sample,), {"bound_field_class": DsfrBoundField})(
+            **kwargs, renderer=TemplatesSetting()
+        )
+        if "data" in kwargs:
+            fast.is_valid()
+            ref.is_valid()
+        assert str(fast) == str(ref)
+        assert [f.as_field_group() for f in fast] == [f.as_field_group() for f in ref]

@@ -18,10 +18,23 @@ def test_home_shows_published_news_in_the_page_language(client):
     assert "Chorus Pro replaces Chorus Factures" in client.get("/en/").text
 
 
-def test_home_page_queries_are_bounded(client, django_assert_max_num_queries):
+def test_home_page_queries_are_bounded(client, django_assert_max_num_queries, django_assert_num_queries):
     NewsFactory.create_batch(8)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(8):  # the cache read, the news, the cache's write
         assert client.get("/fr/").status_code == 200
+    with django_assert_num_queries(1):  # then the news come from the shared cache
+        assert client.get("/en/").status_code == 200
+
+
+def test_a_news_item_saved_shows_at_once(client, django_capture_on_commit_callbacks):
+    NewsFactory(body_fr="Première actualité")
+    assert "Première actualité" in client.get("/fr/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        item = NewsFactory(body_fr="Deuxième actualité")
+    assert "Deuxième actualité" in client.get("/fr/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        item.delete()
+    assert "Deuxième actualité" not in client.get("/fr/").text
 
 
 def test_every_page_but_production_names_its_environment(client, settings):

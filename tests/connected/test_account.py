@@ -49,7 +49,7 @@ def test_account_page(client, supplier, workspaces, lang, texts, django_assert_m
     structure = StructureFactory()
     AttachmentRequest.objects.create(user=supplier, structure=structure)
     login(client, supplier)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(f"/{lang}/mon-compte/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -65,10 +65,10 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session, user, workspaces (form), open workspaces, attachment counts (memberships; requests by status),
-    # memberships, pending + services + primary managers, menu (manager?, workspaces)
+    # session, user, workspaces (form), open workspaces, attachment counts (memberships, requests by status and
+    # the menu's manager check: one query), memberships, pending + services + primary managers, menu (workspaces)
     login(client, supplier)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         assert client.get("/en/mon-compte/").status_code == 200
 
 
@@ -381,9 +381,9 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
         )
     login(client, supplier)
     pages = []
-    # session, user, workspaces (form), open workspaces, 2 counts, the page's rows (memberships; pending requests
-    # + services + primary managers; closed requests), menu (manager?, workspaces)
-    for number, queries in ((1, 9), (2, 12), (3, 9)):
+    # session, user, workspaces (form), open workspaces, the counts (with the menu's manager check), the page's
+    # rows (memberships; pending requests + services + primary managers; closed requests), menu (workspaces)
+    for number, queries in ((1, 7), (2, 10), (3, 7)):
         with django_assert_num_queries(queries):
             response = client.get(f"/{lang}/mon-compte/", {"page": number})
         pages.append(html.unescape(response.content.decode()))

@@ -97,10 +97,11 @@ def test_a_connection_dropped_mid_request_gives_the_503_page_and_the_next_reques
     NewsFactory(body_fr="Nouvelle facturation électronique")
     assert prod_server.get("/fr/").status_code == 200
 
-    # Hold the news table so that the home page's query waits inside PostgreSQL, then kill the backend running it.
+    # Hold the cache table (the home page reads its news there) so that the home page's query waits inside
+    # PostgreSQL, then kill the backend running it.
     answers = []
     with admin_connection.transaction():
-        admin_connection.execute("LOCK TABLE news_news IN ACCESS EXCLUSIVE MODE")
+        admin_connection.execute("LOCK TABLE portal_cache IN ACCESS EXCLUSIVE MODE")
         request = threading.Thread(target=lambda: answers.append(prod_server.get("/fr/")))
         request.start()
         deadline = time.monotonic() + 10

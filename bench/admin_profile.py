@@ -22,12 +22,50 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def template_breakdown(client, url, count):
+    """Inclusive and own (children excluded) CPU milliseconds per request of every template the page renders
+    (as bench/render_profile.py --templates)."""
+    from django.template.base import Template
+
+    inclusive, own, calls, stack = {}, {}, {}, []
+    original = Template.render
+
+    def render(self, context):
+        started = time.process_time()
+        stack.append(0.0)
+        try:
+            return original(self, context)
+        finally:
+            elapsed = time.process_time() - started
+            children = stack.pop()
+            if stack:
+                stack[-1] += elapsed
+            name = self.origin.template_name if self.origin else "<string>"
+            inclusive[name] = inclusive.get(name, 0.0) + elapsed
+            own[name] = own.get(name, 0.0) + elapsed - children
+            calls[name] = calls.get(name, 0) + 1
+
+    Template.render = render
+    try:
+        for _ in range(count):
+            client.get(url)
+    finally:
+        Template.render = original
+    print(f"  {'template':<62} {'calls':>6} {'inclusive':>10} {'own':>8}")
+    for name in sorted(inclusive, key=inclusive.get, reverse=True):
+        print(f"  {name!s:<62} {calls[name] / count:>6.1f} {inclusive[name] * 1000 / count:>10.3f} "
+              f"{own[name] * 1000 / count:>8.3f}")  # fmt: skip
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--lines", type=int, default=35)
+    parser.add_argument("--templates", action="store_true", help="CPU time of each template rendered")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chorus_portal.settings")
@@ -64,6 +102,8 @@ def main():
               f"recording)")  # fmt: skip
         for query in queries.captured_queries:
             print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:220]}")
+        if args.templates:
+            template_breakdown(client, url, args.requests)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -93,6 +93,27 @@ class FastChangeList(ChangeList):
         # Only the row links read cl.preserved_filters (the page's own links take them from the view's context).
         self.row_links_query, self.preserved_filters = self.preserved_filters, ""
 
+    def get_results(self, request):
+        """Django's, but on the first page the page's rows are read first, one more than the page holds: when they
+        all fit (a search for a number, a name: most searches), their number is the count and no count runs;
+        otherwise the capped count runs and the rows already read are the page's (Django reads them again)."""
+        if self.page_num != 1 or self.show_all or self.model_admin.show_full_result_count:
+            return super().get_results(request)
+        rows = list(self.queryset[: self.list_per_page + 1])
+        if len(rows) <= self.list_per_page:
+            paginator = self.model_admin.get_paginator(request, rows, self.list_per_page)
+        else:
+            paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+            rows = rows[: self.list_per_page]
+        self.result_count = paginator.count
+        self.show_full_result_count = False
+        self.show_admin_actions = True  # entries are not counted in full (Django: shown then)
+        self.full_result_count = None
+        self.result_list = rows
+        self.can_show_all = self.result_count <= self.list_max_show_all
+        self.multi_page = self.result_count > self.list_per_page
+        self.paginator = paginator
+
     def url_for_result(self, result):
         # Asked once per link column of the row: written once.
         if getattr(self, "_row_link", (None, None))[0] is not result:

@@ -29,6 +29,7 @@ from structures.models import (
     AttachmentRequest,
     Establishment,
     Event,
+    IdentifierType,
     LegalUnit,
     Membership,
     ModerationAction,
@@ -40,6 +41,7 @@ from structures.models import (
 )
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+IDENTIFIER_TYPE_LABELS = dict(IdentifierType.choices)  # lazy labels: translated when written
 
 # What the structures' search looks in: one text, indexed by a trigram index on PostgreSQL (structures migration
 # 0005_moderation builds the same expression; change both together).
@@ -368,9 +370,9 @@ class StructureAdmin(FastChangeListMixin, ReadOnlyPermissionsMixin, admin.ModelA
     @admin.display(description=_("identifier type"), ordering="identifier_type")
     def identifier_type_code(self, obj):
         # The short API code (SIRET, RIDET…) keeps the column narrow; the filter shows the full labels.
-        return format_html(
-            '<abbr title="{}">{}</abbr>', obj.get_identifier_type_display(), obj.identifier_type
-        )
+        # (The labels from a dict: get_identifier_type_display() rebuilds one from the choices at every row.)
+        label = IDENTIFIER_TYPE_LABELS.get(obj.identifier_type, obj.identifier_type)
+        return format_html('<abbr title="{}">{}</abbr>', label, obj.identifier_type)
 
     def get_search_results(self, request, queryset, search_term):
         """Every word must be found in the identifier, corporate name or city, or every word in the primary

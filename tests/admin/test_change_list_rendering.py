@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.sites import site
 from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
@@ -57,6 +58,7 @@ def _django_rendering(request, model):
         {
             "change_list_template": None,
             "action_checkbox": admin.ModelAdmin.action_checkbox,
+            "action_form": helpers.ActionForm,
             "get_changelist": lambda self, request, **kwargs: ChangeList,
         },
     )
@@ -68,6 +70,12 @@ def _result_table(page):
     tables = re.findall(r'<table id="result_list">.*?</table>', page, re.DOTALL)
     assert len(tables) == 1
     return tables[0]
+
+
+def _actions(page):
+    actions = re.findall(r'<div class="actions">.*?</div>', page, re.DOTALL)
+    assert len(actions) == 1
+    return actions[0]
 
 
 def _varied_data():
@@ -126,7 +134,10 @@ def test_rows_are_written_as_django_writes_them(moderator_client, model, params,
     ours = _result_table(response.content.decode())
     assert ours.count("<tr>") == 1 + response.context["cl"].result_count > 1
     with translation.override(language):
-        assert ours == _result_table(_django_rendering(response.wsgi_request, model))
+        django_s = _django_rendering(response.wsgi_request, model)
+    assert ours == _result_table(django_s)
+    assert _actions(response.content.decode()) == _actions(django_s)
+    assert "<select" in _actions(django_s) and "select-across" in _actions(django_s)
 
 
 def test_popups_and_their_links_are_django_s(moderator_client):
@@ -168,3 +179,23 @@ def test_other_kinds_of_columns_are_written_as_django_writes_them(moderator_clie
         reference(AttachmentRequest, site).changelist_view(request).render().content.decode()
     )
     assert "(none)" in ours and "nowrap" in ours
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"action": "verify", "select_across": "1"}, {"action": "a&b"}, {"action": "<unknown>"}]
+)
+def test_the_action_form_is_django_s(data):
+    from chorus_portal.admin import ActionForm
+
+    choices = [
+        ("", "---------"),
+        ("verify", "Vérifier <les> « structures »"),
+        ("Groupe & co", [("a&b", 'A "B"')]),
+    ]
+    forms = [
+        form_class(data, auto_id=None, prefix="changelist") for form_class in (ActionForm, helpers.ActionForm)
+    ]
+    for form in forms:
+        form.fields["action"].choices = choices
+    ours, django_s = ([str(field) for field in form] for form in forms)
+    assert ours == django_s and "<optgroup" in ours[0]

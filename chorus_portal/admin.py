@@ -4,6 +4,7 @@ import functools
 import html
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -21,6 +22,8 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -357,6 +360,22 @@ class FastChangeList(ChangeList):
                 if type(value) is str:
                     value = value.strip()
                     return (html.escape(value) if value else empty), classes
+                return _escaped(display_for_field(value, field, empty, avoid_link=link)), classes
+
+            return write, classes
+
+        if isinstance(field, models.DateTimeField) and settings.USE_TZ:
+            # formats.localize(timezone.template_localtime(value)), the format and the time zone looked up once.
+            datetime_format, zone = get_format("DATETIME_FORMAT"), timezone.get_current_timezone()
+
+            def write(result):
+                value = getattr(result, attname)
+                if (
+                    isinstance(value, datetime.datetime)
+                    and not timezone.is_naive(value)
+                    and getattr(value, "convert_to_local_time", True)
+                ):
+                    return html.escape(dateformat.format(value.astimezone(zone), datetime_format)), classes
                 return _escaped(display_for_field(value, field, empty, avoid_link=link)), classes
 
             return write, classes

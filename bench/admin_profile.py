@@ -110,6 +110,15 @@ def main():
             for _ in range(args.requests):
                 client.get(url)
             profiler.disable()
+            stats = pstats.Stats(profiler)
+            by_file = {}
+            for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+                key = filename.split("site-packages/")[-1]
+                by_file[key] = by_file.get(key, 0.0) + tottime
+            total = sum(by_file.values())
+            print(f"  own time by file (share of {total:.2f} s under the profiler):")
+            for key in sorted(by_file, key=by_file.get, reverse=True)[: args.lines]:
+                print(f"  {by_file[key] / total:6.1%}  {key}")
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.lines)

@@ -143,6 +143,22 @@ class FastChangeListMixin:
         return FastChangeList
 
 
+class _DateFormatter:
+    """``django.utils.dateformat.format(value, format)`` with the format parsed once (Django parses it at every
+    value: most of the ~20 µs of a date cell)."""
+
+    def __init__(self, date_format):
+        self.pieces = [
+            (True, piece) if index % 2 else (False, dateformat.re_escaped.sub(r"\1", piece))
+            for index, piece in enumerate(dateformat.re_formatchars.split(str(date_format)))
+            if index % 2 or piece
+        ]
+
+    def __call__(self, value):
+        formatter = dateformat.DateFormat(value)
+        return "".join(str(getattr(formatter, piece)()) if code else piece for code, piece in self.pieces)
+
+
 def _escaped(value):
     """``conditional_escape`` as a plain ``str``."""
     return str(conditional_escape(value))
@@ -366,7 +382,10 @@ class FastChangeList(ChangeList):
 
         if isinstance(field, models.DateTimeField) and settings.USE_TZ:
             # formats.localize(timezone.template_localtime(value)), the format and the time zone looked up once.
-            datetime_format, zone = get_format("DATETIME_FORMAT"), timezone.get_current_timezone()
+            datetime_format, zone = (
+                _DateFormatter(get_format("DATETIME_FORMAT")),
+                timezone.get_current_timezone(),
+            )
 
             def write(result):
                 value = getattr(result, attname)
@@ -375,7 +394,7 @@ class FastChangeList(ChangeList):
                     and not timezone.is_naive(value)
                     and getattr(value, "convert_to_local_time", True)
                 ):
-                    return html.escape(dateformat.format(value.astimezone(zone), datetime_format)), classes
+                    return html.escape(datetime_format(value.astimezone(zone))), classes
                 return _escaped(display_for_field(value, field, empty, avoid_link=link)), classes
 
             return write, classes

@@ -199,3 +199,24 @@ def test_the_action_form_is_django_s(data):
         form.fields["action"].choices = choices
     ours, django_s = ([str(field) for field in form] for form in forms)
     assert ours == django_s and "<optgroup" in ours[0]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "date_format", ["DATETIME_FORMAT", r"\l\e j F Y \à H\hi", "N j, Y, P", "D d M Y H:i:s.u e O"]
+)
+def test_date_cells_are_formatted_as_django_formats_them(language, date_format):
+    from django.utils import dateformat
+    from django.utils.formats import get_format
+
+    from chorus_portal.admin import _DateFormatter
+
+    with translation.override(language):
+        date_format = get_format(date_format) if date_format == "DATETIME_FORMAT" else date_format
+        formatter = _DateFormatter(date_format)
+        for value in [
+            datetime.datetime(2026, 5, 1, 0, 0, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 12, 31, 12, 0, 7, 1234, tzinfo=datetime.UTC),
+            timezone.localtime(timezone.now()),
+        ]:
+            assert formatter(value) == dateformat.format(value, date_format)

@@ -220,3 +220,31 @@ def test_date_cells_are_formatted_as_django_formats_them(language, date_format):
             timezone.localtime(timezone.now()),
         ]:
             assert formatter(value) == dateformat.format(value, date_format)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "name", ["admin:index", "admin:structures_structure_changelist", "admin:accounts_user_changelist"]
+)
+def test_the_navigation_sidebar_is_django_s(moderator_client, language, name):
+    """The sidebar's app list is rendered once per apps, page and language, then reused: the same HTML as Django's
+    admin/nav_sidebar.html (which templates/admin/nav_sidebar.html overrides), the current page marked."""
+    from pathlib import Path
+
+    import django.contrib.admin
+    from django.template import engines
+    from django.template.loader import get_template
+
+    source = Path(django.contrib.admin.__file__).parent / "templates" / "admin" / "nav_sidebar.html"
+    django_template = engines["django"].from_string(source.read_text())
+    with translation.override(language):
+        url = reverse(name)
+    for _ in range(2):  # rendered, then reused
+        response = moderator_client.get(url)
+        context = {"available_apps": response.context["available_apps"]}
+        with translation.override(language):
+            ours = get_template("admin/nav_sidebar.html").render(context, request=response.wsgi_request)
+            django_s = django_template.render(context, request=response.wsgi_request)
+        assert ours == django_s
+    if name != "admin:index":  # (the index page has no sidebar)
+        assert ours in response.content.decode() and 'aria-current="page"' in ours

@@ -179,8 +179,13 @@ class FastChangeList(ChangeList):
         """Django's, but on the first page the page's rows are read first, one more than the page holds: when they
         all fit (a search for a number, a name: most searches), their number is the count and no count runs;
         otherwise the capped count runs and the rows already read are the page's (Django reads them again)."""
-        if self.page_num != 1 or self.show_all or self.model_admin.show_full_result_count:
-            return super().get_results(request)
+        if (
+            self.page_num != 1
+            or self.show_all
+            or self.model_admin.show_full_result_count
+            or self.list_editable
+        ):
+            return super().get_results(request)  # (an editable list's formset wants a queryset of the page)
         rows = list(self.queryset[: self.list_per_page + 1])
         if len(rows) <= self.list_per_page:
             paginator = self.model_admin.get_paginator(request, rows, self.list_per_page)

@@ -124,8 +124,11 @@ class FastChangeListMixin:
       Django adds them with ``add_preserved_filters``, which resolves each link's URL to find out whether it is the
       change list's own (never, for a row): two URL resolutions a row through every pattern of the portal. The
       change URL is reversed once per page, the row's primary key put in it.
+    - The first page's rows read before the count, which a list that fits on its page does without
+      (``FastChangeList.get_results``).
+    - The action form (``ActionForm``) and the list filters (``fast_list_filter``) written directly.
 
-    tests/admin/test_change_list_rendering.py compares the rows with Django's own rendering."""
+    tests/admin/test_change_list_rendering.py compares whole change list pages with Django's own rendering."""
 
     change_list_template = "admin/fast_change_list.html"
     action_form = ActionForm

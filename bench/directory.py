@@ -245,6 +245,9 @@ def main():
     parser.add_argument(
         "--no-before", action="store_true", help="PostgreSQL: skip the measure without the index"
     )
+    parser.add_argument(
+        "--only", choices=["public", "admin"], help="measure the public search or the admin change list alone"
+    )
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "directory-bench"))
     args = parser.parse_args()
 
@@ -303,7 +306,7 @@ def main():
     repeat = max(20, args.queries // 5)
     results = {}
 
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and args.only != "admin":
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [TRIGRAM_INDEX])
             definition = cursor.fetchone()
@@ -321,13 +324,15 @@ def main():
             print(f"\n{TRIGRAM_INDEX} re-created in {time.perf_counter() - began:.0f} s: {definition[0]}")
         elif not definition:
             print(f"\n{TRIGRAM_INDEX} is missing (migrate structures 0006)")
-    print()
-    results["public"] = run_kind(client, "public search", search, public_urls, repeat)
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
-    print()
-    results["admin"] = run_kind(client, "admin change list", ADMIN, admin_urls, repeat)
+    if args.only != "admin":
+        print()
+        results["public"] = run_kind(client, "public search", search, public_urls, repeat)
+    if args.only != "public":
+        client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+        print()
+        results["admin"] = run_kind(client, "admin change list", ADMIN, admin_urls, repeat)
 
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and args.only != "admin":
         from structures.selectors import structures_public_search
 
         print("\nplan of the public search 'mairie quimper' (first page):")

@@ -16,10 +16,8 @@ class CappedCountPaginator(Paginator):
         if hasattr(object_list, "order_by"):
             # Neither the order nor the columns shown change a count: without them, the database stops at the
             # first cap + 1 rows found, and computes no annotation (a change list's subqueries) for them.
-            object_list = object_list.order_by().values("pk")
-        if hasattr(object_list, "count"):
-            return object_list[: self.cap + 1].count()
-        return min(len(object_list), self.cap + 1)
+            return object_list.order_by().values("pk")[: self.cap + 1].count()
+        return min(len(object_list), self.cap + 1)  # a list (rows already read)
 
     @cached_property
     def count(self):

@@ -42,7 +42,8 @@ def changelist(client, name, lang="fr", **params):
         ("en", "More than 3 structures: narrow the list with the search or the filters to see further."),
     ],
 )
-def test_the_structures_list_says_more_than_the_cap(moderator_client, cap_of_three, lang, text):
+def test_the_structures_list_says_more_than_the_cap(moderator_client, cap_of_three, monkeypatch, lang, text):
+    monkeypatch.setattr(site._registry[Structure], "list_per_page", 2)  # a full page: the count runs
     StructureFactory.create_batch(5)
     response, queries = changelist(moderator_client, "structures_structure", lang)
     assert response.context["cl"].result_count == 3
@@ -110,3 +111,29 @@ def test_users_and_attachment_requests_are_capped(moderator_client, cap_of_three
 def test_every_large_list_has_the_capped_paginator():
     for model in (Structure, User, AttachmentRequest, Event, ModerationAction, Establishment, LegalUnit):
         assert site._registry[model].paginator is CappedCountPaginator, model
+
+
+def test_a_list_that_fits_on_its_page_is_not_counted(moderator_client, monkeypatch):
+    """The first page's rows are read with one more than the page holds: when they fit, their number is the
+    count (no count query); when they do not, the capped count runs and the page's rows are not read again."""
+    monkeypatch.setattr(site._registry[Structure], "list_per_page", 3)
+    for name in ["ALPHA", "BRAVO", "CHARLIE", "DELTA"]:
+        StructureFactory(corporate_name=f"BOULANGERIE {name}")
+    response, queries = changelist(moderator_client, "structures_structure", q="boulangerie bravo")
+    structures = [q["sql"] for q in queries.captured_queries if '"structures_structure"' in q["sql"]]
+    assert response.context["cl"].result_count == 1 and "1 résultat" in response.content.decode()
+    assert len(structures) == 1 and "LIMIT 4" in structures[0]
+    response, queries = changelist(moderator_client, "structures_structure", q="boulangerie")
+    structures = [q["sql"] for q in queries.captured_queries if '"structures_structure"' in q["sql"]]
+    assert [structure.corporate_name for structure in response.context["cl"].result_list] == [
+        "BOULANGERIE DELTA",
+        "BOULANGERIE CHARLIE",
+        "BOULANGERIE BRAVO",
+    ]
+    assert response.context["cl"].result_count == 4 and response.context["cl"].multi_page
+    assert len(structures) == 2 and "LIMIT 4" in structures[0] and "COUNT(" in structures[1]
+    # The next pages are Django's: their count, then their rows.
+    response, queries = changelist(moderator_client, "structures_structure", q="boulangerie", p=2)
+    assert [structure.corporate_name for structure in response.context["cl"].result_list] == [
+        "BOULANGERIE ALPHA"
+    ]

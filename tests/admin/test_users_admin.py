@@ -143,4 +143,6 @@ def test_changelist_queries_do_not_grow_with_rows(moderator_client):
     add_users(180)
     many = queries_for_the_page()
     assert (few[1], many[1]) == (20, 100)
-    assert few[0] == many[0] <= 9
+    # The rows shown add no query; only a full page runs the (capped) count: the rows of a list that fits on its
+    # page are its count (chorus_portal.admin.FastChangeList.get_results).
+    assert few[0] + 1 == many[0] <= 9

@@ -1,13 +1,12 @@
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from structures.models import AttachmentRequest, Membership
-from structures.selectors import structure_workspace_codes, user_structures_workspace_codes
+from structures.selectors import structure_workspace_codes, user_attachment_summary, user_workspaces
 from workspaces.models import WorkspaceActivation
-from workspaces.selectors import workspace_catalogue
+from workspaces.selectors import workspace_catalogue_cached
 
 
 def user_get_by_login_email(*, email: str) -> User | None:
@@ -48,25 +47,21 @@ class WorkspaceChoices:
     blocked_reason: str
 
 
-def user_workspace_choices(*, user, structure=None) -> WorkspaceChoices:
-    """The workspaces ``user`` may open in "Mon Compte" (two queries). With ``structure`` (signup step 3, a
-    person asking to join it), the workspaces open on that structure count as the user's structures'."""
+def user_workspace_choices(*, user, structure=None, fresh=False) -> WorkspaceChoices:
+    """The workspaces ``user`` may open in "Mon Compte" (a cache read and one query, shared with the menu; ``fresh``
+    for writes). With ``structure`` (signup step 3, a person asking to join it: a Structure or its id), the
+    workspaces open on that structure count as the user's structures' (a cache read and one query)."""
     if user is None:  # signup step 3: what the person may choose, whatever they have open
-        catalogue, open_codes = list(workspace_catalogue()), set()
+        catalogue, open_codes = workspace_catalogue_cached(), set()
     else:
-        catalogue = list(
-            workspace_catalogue().annotate(
-                is_open=Exists(
-                    WorkspaceActivation.objects.filter(user=user, workspace=OuterRef("pk"), is_active=True)
-                )
-            )
-        )
-        open_codes = {workspace.code for workspace in catalogue if workspace.is_open}
+        workspaces = user_workspaces(user=user, fresh=fresh)
+        catalogue, open_codes = workspaces.catalogue, set(workspaces.open_codes)
     if structure is not None:
         structure_codes = structure_workspace_codes(structure=structure)
         has_structure = True
     else:
-        has_structure, structure_codes = user_structures_workspace_codes(user=user)
+        has_structure = user_attachment_summary(user=user).attachments > 0
+        structure_codes = set(workspaces.structure_codes)
     allowed = (
         {workspace.code for workspace in catalogue if workspace.is_default} | structure_codes | open_codes
     )

@@ -160,7 +160,7 @@ def user_workspaces_set(*, user, codes):
     opens only when the user may open it (``user_workspace_choices``: a self-service one, or one open on one of
     their active structures); else ValidationError and nothing changes."""
     codes = set(codes)
-    choices = user_workspace_choices(user=user)
+    choices = user_workspace_choices(user=user, fresh=True)
     if (codes & {workspace.code for workspace in choices.catalogue}) - choices.allowed_codes:
         raise ValidationError(
             _("Your manager must first open this workspace on the structure."),

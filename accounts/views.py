@@ -61,7 +61,7 @@ from structures.identifiers import IDENTIFIER_FORMAT_HINTS
 from structures.models import IdentifierType, Scope, Structure
 from structures.selectors import structure_get_by_identifier, user_attachment_rows
 from structures.services import StructureData
-from workspaces.selectors import workspace_catalogue
+from workspaces.selectors import workspace_catalogue_cached
 
 
 class LoginView(auth_views.LoginView):
@@ -594,13 +594,17 @@ class SignupWorkspacesView(View):
         return Structure.objects.filter(pk=self.state.result_structure_id).first()
 
     def get_form(self, data=None):
-        catalogue = list(workspace_catalogue())
         allowed_codes, blocked_reason = None, ""
-        structure = None if self.state.structure_created else self._structure()
-        if structure is not None:
+        if self.state.user_id and self.state.result_structure_id and not self.state.structure_created:
             # Joining an existing structure: the self-service workspaces and those the structure has opened.
-            choices = user_workspace_choices(user=None, structure=structure)
-            allowed_codes, blocked_reason = choices.allowed_codes, choices.blocked_reason
+            choices = user_workspace_choices(user=None, structure=self.state.result_structure_id)
+            catalogue, allowed_codes, blocked_reason = (
+                choices.catalogue,
+                choices.allowed_codes,
+                choices.blocked_reason,
+            )
+        else:
+            catalogue = workspace_catalogue_cached()
         initial = self.state.workspaces or [w.code for w in catalogue if w.is_default]
         return SignupWorkspacesForm(
             data,

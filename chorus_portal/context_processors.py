@@ -62,16 +62,16 @@ def portal(request):
 
 def connected_menu(request):
     """The connected menu: "Activités du gestionnaire" for managers and the user's open workspaces. Evaluated only
-    when a page uses it (one query each; the manager check shares its query with the page's attachment counts)."""
+    when a page uses it (one query each, shared with the page's attachment counts and workspace choices; the
+    workspace catalogue from the shared cache)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     from django.utils.functional import SimpleLazyObject
 
-    from structures.selectors import user_attachment_summary
-    from workspaces.selectors import user_open_workspaces
+    from structures.selectors import user_attachment_summary, user_workspaces
 
     return {
         "menu_is_manager": SimpleLazyObject(lambda: user_attachment_summary(user=user).managed > 0),
-        "menu_workspaces": SimpleLazyObject(lambda: list(user_open_workspaces(user=user))),
+        "menu_workspaces": SimpleLazyObject(lambda: user_workspaces(user=user).open),
     }

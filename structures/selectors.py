@@ -19,7 +19,8 @@ from structures.models import (
     StructureWorkspace,
     search_normalise,
 )
-from workspaces.selectors import workspace_catalogue
+from workspaces.models import WorkspaceActivation
+from workspaces.selectors import workspace_catalogue, workspace_catalogue_cached
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
@@ -58,31 +59,51 @@ def _attachment_summary_sql():
     )
     of_user = f"FROM {requests} WHERE {name(AttachmentRequest, 'user')} = %s"
     return (
-        f"SELECT (SELECT COUNT(*) {active}), "
+        f"SELECT 0, NULL, (SELECT COUNT(*) {active}), "
         f"(SELECT COUNT(*) {active} AND {name(Membership, 'role')} IN (%s, %s)), "
         f"(SELECT COUNT(*) {of_user} AND {name(AttachmentRequest, 'status')} = %s), "
         f"(SELECT COUNT(*) {of_user} AND {name(AttachmentRequest, 'status')} IN (%s, %s))"
     )
 
 
+def _user_connected_read(*, user):
+    """One statement for what every connected page reads of its user: the four counts of
+    ``user_attachment_summary`` (a row of kind 0) and the user's workspace codes (``user_workspaces``: kind 1,
+    open for the user; kind 2, open on one of their active structures), kept on ``user``."""
+    memberships = [user.pk, True]
+    requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()}",
+            [
+                *memberships,
+                *memberships,
+                *MANAGER_ROLES,
+                *requests_pending,
+                user.pk,
+                *CLOSED_STATUSES,
+                *[user.pk, True, user.pk, True, True],
+            ],
+        )
+        rows = cursor.fetchall()
+    ((_, _, attachments, managed, pending, closed),) = [row for row in rows if row[0] == 0]
+    user._attachment_summary = AttachmentSummary(
+        attachments=attachments, managed=managed, pending=pending, closed=closed
+    )
+    user._workspace_codes = (
+        frozenset(row[1] for row in rows if row[0] == 1),
+        frozenset(row[1] for row in rows if row[0] == 2),
+    )
+
+
 def user_attachment_summary(*, user) -> AttachmentSummary:
     """The counts the connected pages need (the menu's "Activités du gestionnaire", the home's next step, the
-    rows of "Mes rattachements aux structures"), in one query, read once per request: kept on ``user`` (the
-    request's user object, loaded anew by every request), so read it after the request's writes."""
-    summary = getattr(user, "_attachment_summary", None)
-    if summary is None:
-        with connection.cursor() as cursor:
-            memberships = [user.pk, True]
-            requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
-            cursor.execute(
-                _attachment_summary_sql(),
-                [*memberships, *memberships, *MANAGER_ROLES, *requests_pending, user.pk, *CLOSED_STATUSES],
-            )
-            attachments, managed, pending, closed = cursor.fetchone()
-        summary = user._attachment_summary = AttachmentSummary(
-            attachments=attachments, managed=managed, pending=pending, closed=closed
-        )
-    return summary
+    rows of "Mes rattachements aux structures"), in one query (with the user's workspace codes), read once per
+    request: kept on ``user`` (the request's user object, loaded anew by every request), so read it after the
+    request's writes."""
+    if getattr(user, "_attachment_summary", None) is None:
+        _user_connected_read(user=user)
+    return user._attachment_summary
 
 
 def user_has_attachment(*, user):
@@ -340,15 +361,64 @@ def user_structure_workspace_codes(*, user) -> set[str]:
     )
 
 
-def user_structures_workspace_codes(*, user) -> tuple[bool, set[str]]:
-    """Whether ``user`` is actively attached to a structure, and the codes of the workspaces open on those
-    structures (one query)."""
-    rows = list(
-        Membership.objects.filter(user=user, is_active=True).values_list(
-            "structure__workspaces__workspace_id", "structure__workspaces__is_active"
-        )
+@dataclass(frozen=True)
+class UserWorkspaces:
+    """What the connected pages need of the workspaces: the catalogue (shared cache), the codes the user has open
+    (the menu, "Mes espaces", Mon Compte) and those open on one of their active structures (Mon Compte's choices)."""
+
+    catalogue: list
+    open_codes: frozenset
+    structure_codes: frozenset
+
+    @cached_property
+    def open(self):
+        """The user's open workspaces, in menu order."""
+        return [workspace for workspace in self.catalogue if workspace.code in self.open_codes]
+
+
+def _user_workspace_codes_sql():
+    """The user's open workspaces and those open on their active structures, in one statement, with the models'
+    table and column names (written out like ``_attachment_summary_sql``: it runs on every connected page)."""
+    quote = connection.ops.quote_name
+
+    def name(model, field):
+        return quote(model._meta.get_field(field).column)
+
+    activations, openings = (
+        quote(WorkspaceActivation._meta.db_table),
+        quote(StructureWorkspace._meta.db_table),
     )
-    return bool(rows), {code for code, is_active in rows if code and is_active}
+    memberships = quote(Membership._meta.db_table)
+    workspace, user, is_active = (
+        name(WorkspaceActivation, field) for field in ("workspace", "user", "is_active")
+    )
+    # Table and column names from the models' metadata, the values as parameters.
+    own = f"SELECT 1, {workspace}, 0, 0, 0, 0 FROM {activations} WHERE {user} = %s AND {is_active} = %s"  # noqa: S608
+    joined = (
+        f"{openings} o INNER JOIN {memberships} m "
+        f"ON m.{name(Membership, 'structure')} = o.{name(StructureWorkspace, 'structure')}"
+    )
+    conditions = (
+        f"m.{name(Membership, 'user')} = %s AND m.{name(Membership, 'is_active')} = %s "
+        f"AND o.{name(StructureWorkspace, 'is_active')} = %s"
+    )
+    code = name(StructureWorkspace, "workspace")
+    of_structures = f"SELECT 2, o.{code}, 0, 0, 0, 0 FROM {joined} WHERE {conditions}"  # noqa: S608
+    return f"{own} UNION ALL {of_structures}"
+
+
+def user_workspaces(*, user, fresh=False) -> UserWorkspaces:
+    """The catalogue (a cache read) and the user's workspace codes (read with ``user_attachment_summary``), once
+    per request: kept on ``user`` like the summary; ``fresh`` reads them again, for writes."""
+    workspaces = None if fresh else getattr(user, "_workspaces", None)
+    if workspaces is None:
+        if fresh or getattr(user, "_workspace_codes", None) is None:
+            _user_connected_read(user=user)
+        open_codes, structure_codes = user._workspace_codes
+        workspaces = user._workspaces = UserWorkspaces(
+            catalogue=workspace_catalogue_cached(), open_codes=open_codes, structure_codes=structure_codes
+        )
+    return workspaces
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from tests.accounts.test_signup_views import EMAIL, personal
 from tests.connected.conftest import login
 from tests.factories import MembershipFactory, StructureFactory, UserFactory
 from workspaces.models import WorkspaceActivation
-from workspaces.selectors import workspace_active_codes
+from workspaces.selectors import workspace_active_codes, workspace_catalogue_cached
 
 REASONS = {
     "fr": "Votre gestionnaire doit d'abord ouvrir cet espace sur la structure.",
@@ -137,13 +137,16 @@ def test_mon_compte_queries_stay_bounded(client, member, django_assert_max_num_q
 
 
 @LANGS
-def test_joining_a_structure_offers_what_it_opened(client, lang, sirene):
+def test_joining_a_structure_offers_what_it_opened(client, lang, sirene, django_assert_num_queries):
     structure = StructureFactory(identifier=AU_PIED_DE_COCHON, corporate_name="SNC AU PIED DE COCHON LGE")
     manager = MembershipFactory(structure=structure, primary=True).user
     services.structure_workspaces_set(by=manager, structure=structure, codes=["work-invoices"])
     client.post(f"/{lang}/signup/", {"email": EMAIL, "siret": AU_PIED_DE_COCHON})
     client.post(f"/{lang}/signup/information/", {**personal(), "scope": "STRUCTURE"})
-    text = page(client.get(f"/{lang}/signup/working-areas/"))
+    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
+    # the session, the catalogue (a cache read), the workspaces open on the structure
+    with django_assert_num_queries(3):
+        text = page(client.get(f"/{lang}/signup/working-areas/"))
     assert REASONS[lang] in text
     assert "work-invoices" not in disabled_codes(text) and "commitments" in disabled_codes(text)
 

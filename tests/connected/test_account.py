@@ -12,6 +12,7 @@ from structures.models import AttachmentRequest, Event, Membership, Role, Scope
 from tests.connected.conftest import login
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, ServiceFactory, StructureFactory
 from workspaces.models import WorkspaceActivation
+from workspaces.selectors import workspace_catalogue_cached
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,7 @@ def test_account_page(client, supplier, workspaces, lang, texts, django_assert_m
     structure = StructureFactory()
     AttachmentRequest.objects.create(user=supplier, structure=structure)
     login(client, supplier)
+    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
     with django_assert_max_num_queries(10):
         response = client.get(f"/{lang}/mon-compte/")
     page = response.content.decode()
@@ -65,10 +67,12 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session, user, workspaces (form), open workspaces, attachment counts (memberships, requests by status and
-    # the menu's manager check: one query), memberships, pending + services + primary managers, menu (workspaces)
+    # session, user, attachment counts and workspace codes (memberships, requests by status, the menu's manager
+    # check, the user's workspaces and those of their structures: one query, shared by the form and the menu), the
+    # workspace catalogue (a cache read), memberships, pending + services + primary managers
     login(client, supplier)
-    with django_assert_num_queries(10):
+    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
+    with django_assert_num_queries(8):
         assert client.get("/en/mon-compte/").status_code == 200
 
 
@@ -208,7 +212,9 @@ def test_attachment_search_five_rows_per_page(client, supplier, lang, django_ass
     for number in range(7):
         StructureFactory(corporate_name=f"GARAGE DU CENTRE {number}")
     login(client, supplier)
-    # session, user, count, page (with is_member/has_pending), menu: manager?, workspaces
+    # session, user, count, page (with is_member/has_pending), menu: manager? and workspace codes (one query),
+    # the workspace catalogue (a cache read)
+    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
     with django_assert_num_queries(6):
         page = client.get(f"/{lang}/mon-compte/rattachements/recherche/", {"corporate_name": "garage centre"})
     assert page.content.decode().count("<td>GARAGE DU CENTRE") == 5
@@ -381,9 +387,10 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
         )
     login(client, supplier)
     pages = []
-    # session, user, workspaces (form), open workspaces, the counts (with the menu's manager check), the page's
-    # rows (memberships; pending requests + services + primary managers; closed requests), menu (workspaces)
-    for number, queries in ((1, 7), (2, 10), (3, 7)):
+    # session, user, the counts and workspace codes (with the menu's), the workspace catalogue (a cache read), the
+    # page's rows (memberships; pending requests + services + primary managers; closed requests)
+    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
+    for number, queries in ((1, 5), (2, 8), (3, 5)):
         with django_assert_num_queries(queries):
             response = client.get(f"/{lang}/mon-compte/", {"page": number})
         pages.append(html.unescape(response.content.decode()))

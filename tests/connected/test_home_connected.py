@@ -47,7 +47,8 @@ def test_connected_home_feed_newest_first_and_paginated(
     NewsFactory()
     login(client, supplier)
     client.get("/en/")  # the news in the cache
-    # session, user, events count, events page, news (cache), attached? and menu: manager? (one query), workspaces
+    # session, user, events count, events page, news (cache), attached? and the menu (manager?, workspace codes:
+    # one query), the workspace catalogue (cache)
     with django_assert_num_queries(7):
         page = client.get("/en/").content.decode()
     assert page.index("Your user account was created.") < page.index(

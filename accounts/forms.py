@@ -203,27 +203,24 @@ class PasswordChangeForm(CurrentPasswordForm, NewPasswordForm):
         self.fields["password1"].label = self["password1"].label = _("New password")
 
 
-class WorkspacesForm(PortalForm):
-    """The user's workspaces, each on or off. Those the user may not open yet (``allowed_codes``: the
-    self-service ones and those open on one of their structures) are shown with ``blocked_reason``; forcing one
-    in gets a message at the field."""
+class GatedWorkspacesForm(PortalForm):
+    """A choice among the workspaces of ``catalogue``: those outside ``allowed_codes`` (when given) cannot be opened
+    yet and are shown with ``blocked_reason``; forcing one in gets a message at the field. Subclasses declare the
+    ``workspaces`` field."""
 
-    workspaces = forms.MultipleChoiceField(
-        label=_("My workspaces"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, workspaces, allowed_codes=None, blocked_reason="", **kwargs):
+    def __init__(self, *args, catalogue, allowed_codes=None, blocked_reason="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.catalogue = list(workspaces)
+        self.catalogue = list(catalogue)
         self.allowed_codes = (
             {workspace.code for workspace in self.catalogue} if allowed_codes is None else set(allowed_codes)
         )
         self.blocked_reason = blocked_reason
         self.fields["workspaces"].choices = [
-            (workspace.code, f"{workspace.label} — {workspace.description}") for workspace in self.catalogue
+            (workspace.code, self.choice_label(workspace)) for workspace in self.catalogue
         ]
+
+    def choice_label(self, workspace):
+        return workspace.label
 
     def clean_workspaces(self):
         codes = self.cleaned_data["workspaces"]
@@ -239,6 +236,24 @@ class WorkspacesForm(PortalForm):
                 code="workspace_not_open_on_structure",
             )
         return codes
+
+
+class WorkspacesForm(GatedWorkspacesForm):
+    """The user's workspaces, each on or off. Those the user may not open yet (``allowed_codes``: the
+    self-service ones and those open on one of their structures) are shown with ``blocked_reason``; forcing one
+    in gets a message at the field."""
+
+    workspaces = forms.MultipleChoiceField(
+        label=_("My workspaces"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, workspaces, **kwargs):
+        super().__init__(*args, catalogue=workspaces, **kwargs)
+
+    def choice_label(self, workspace):
+        return f"{workspace.label} — {workspace.description}"
 
     def table_rows(self):
         """(workspace, ticked, can_open) for the template: what was submitted when bound, else what is open."""
@@ -640,35 +655,9 @@ class SignupDetailsForm(PortalForm):
         return draft
 
 
-class SignupWorkspacesForm(PortalForm):
+class SignupWorkspacesForm(GatedWorkspacesForm):
     """Step 3 "Ouvrez vos espaces de travail": OUI/NON for each workspace of the catalogue. A person asking to
     join an existing structure may open the self-service workspaces and those the structure has opened
     (``allowed_codes``); the others are shown with ``blocked_reason``."""
 
     workspaces = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, catalogue, allowed_codes=None, blocked_reason="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.catalogue = list(catalogue)
-        self.allowed_codes = (
-            {workspace.code for workspace in self.catalogue} if allowed_codes is None else set(allowed_codes)
-        )
-        self.blocked_reason = blocked_reason
-        self.fields["workspaces"].choices = [
-            (workspace.code, workspace.label) for workspace in self.catalogue
-        ]
-
-    def clean_workspaces(self):
-        codes = self.cleaned_data["workspaces"]
-        blocked = [
-            workspace.label
-            for workspace in self.catalogue
-            if workspace.code in codes and workspace.code not in self.allowed_codes
-        ]
-        if blocked:
-            raise forms.ValidationError(
-                _("%(workspaces)s: your manager must first open this workspace on the structure.")
-                % {"workspaces": ", ".join(blocked)},
-                code="workspace_not_open_on_structure",
-            )
-        return codes

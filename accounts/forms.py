@@ -222,6 +222,14 @@ class GatedWorkspacesForm(PortalForm):
     def choice_label(self, workspace):
         return workspace.label
 
+    def table_rows(self):
+        """(workspace, ticked, can_open) for the template: what was submitted when bound, else what is open."""
+        ticked = set(self["workspaces"].value() or ())
+        return [
+            (workspace, workspace.code in ticked, workspace.code in self.allowed_codes)
+            for workspace in self.catalogue
+        ]
+
     def clean_workspaces(self):
         codes = self.cleaned_data["workspaces"]
         blocked = [
@@ -254,14 +262,6 @@ class WorkspacesForm(GatedWorkspacesForm):
 
     def choice_label(self, workspace):
         return f"{workspace.label} — {workspace.description}"
-
-    def table_rows(self):
-        """(workspace, ticked, can_open) for the template: what was submitted when bound, else what is open."""
-        ticked = set(self["workspaces"].value() or ())
-        return [
-            (workspace, workspace.code in ticked, workspace.code in self.allowed_codes)
-            for workspace in self.catalogue
-        ]
 
 
 class AccountCreateForm(PortalForm):

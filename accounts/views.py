@@ -633,15 +633,10 @@ class SignupWorkspacesView(View):
         return redirect("signup_done")
 
     def render(self, request, form):
-        selected = set(form["workspaces"].value() or ())
-        rows = [
-            (workspace, workspace.code in selected, workspace.code in form.allowed_codes)
-            for workspace in form.catalogue
-        ]
         return render(
             request,
             self.template_name,
-            {"form": form, "rows": rows, "state": self.state, "draft": self.state.draft, "step": 3},
+            {"form": form, "state": self.state, "draft": self.state.draft, "step": 3},
         )
 
 

@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+from chorus_portal.queries import PreparedRead
 
 
 class TokenError(Exception):
@@ -28,6 +29,7 @@ class TokenError(Exception):
 class EmailLinkTokens:
     salt: str
     max_age_setting: str
+    users: PreparedRead  # the accounts a link of this purpose may name, by primary key
 
     @property
     def max_age(self) -> int:
@@ -40,17 +42,16 @@ class EmailLinkTokens:
     def make(self, user: User) -> str:
         return signing.dumps({"u": user.pk, "s": self._fingerprint(user)}, salt=self.salt)
 
-    def check(self, token: str, *, queryset=None) -> User:
+    def check(self, token: str) -> User:
         """The user the token was made for, if it is still valid; raises ``TokenError`` otherwise."""
-        queryset = queryset if queryset is not None else User.objects.all()
         try:
             payload = signing.loads(token, salt=self.salt, max_age=self.max_age)
         except signing.SignatureExpired:
             payload = self._payload_ignoring_age(token)
-            raise TokenError("expired", user=self._user(payload, queryset)) from None
+            raise TokenError("expired", user=self._user(payload)) from None
         except signing.BadSignature:
             raise TokenError("invalid") from None
-        user = self._user(payload, queryset)
+        user = self._user(payload)
         if user is None or not user.is_active:
             raise TokenError("invalid")
         if not constant_time_compare(str(payload.get("s", "")), self._fingerprint(user)):
@@ -63,14 +64,23 @@ class EmailLinkTokens:
         except signing.BadSignature:  # pragma: no cover (an expired token has a valid signature)
             return {}
 
-    @staticmethod
-    def _user(payload, queryset) -> User | None:
-        if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+    def _user(self, payload) -> User | None:
+        if not isinstance(payload, dict) or type(payload.get("u")) is not int:
             return None
-        return queryset.filter(pk=payload["u"]).first()
+        return self.users.first(pk=payload["u"])
 
 
-activation_tokens = EmailLinkTokens(salt="accounts.activation", max_age_setting="ACCOUNT_ACTIVATION_MAX_AGE")
+# Read on every display of an emailed link: prepared statements (chorus_portal.queries).
+activation_tokens = EmailLinkTokens(
+    salt="accounts.activation",
+    max_age_setting="ACCOUNT_ACTIVATION_MAX_AGE",
+    users=PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int),
+)
+# A password can be reset only on an account whose login email was verified (activated once).
 password_reset_tokens = EmailLinkTokens(
-    salt="accounts.password_reset", max_age_setting="PASSWORD_RESET_TIMEOUT"
+    salt="accounts.password_reset",
+    max_age_setting="PASSWORD_RESET_TIMEOUT",
+    users=PreparedRead(
+        User, lambda pk: User._default_manager.filter(pk=pk, email_verified_at__isnull=False), pk=int
+    ),
 )

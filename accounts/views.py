@@ -219,9 +219,7 @@ def password_reset_sent(request):
 def password_reset_confirm(request, token):
     """The reset link: the secret question, then the new password (GET shows, POST acts)."""
     try:
-        user = password_reset_tokens.check(
-            token, queryset=User.objects.filter(email_verified_at__isnull=False)
-        )
+        user = password_reset_tokens.check(token)
     except TokenError as error:
         return link_failure(request, error, purpose="password_reset")
     if request.method == "POST":

@@ -49,4 +49,4 @@ def structure_with_manager(db):
 
 def login(client, user):
     """Log ``user`` in without a password (the first backend, axes', does not load users from the session)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.UserBackend")

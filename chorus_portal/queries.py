@@ -1,0 +1,108 @@
+"""Reads whose SQL is compiled once per process, then run with new values.
+
+Building a queryset and compiling it costs more CPU here than running the statement: reading a user by primary key
+takes ~0.6 ms through the ORM against ~0.15 ms for the same statement and model instance (bench/RESULTS.md). The
+reads that run on every page of a kind (the logged-in user, the account of an emailed link, the rows of "Mon
+Compte") are written as ordinary querysets whose varying values are named parameters. The queryset is compiled the
+first time, once per database, with what turns a row into an instance (the column names and the converters of the
+backend and of the fields, as Django's own model iterable computes them); later calls only run the statement and
+build the instances.
+
+    user_by_pk = PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int)
+    user = user_by_pk.first(pk=42)
+
+Everything that varies from one call to the next must be a parameter: the compiled statement keeps every other
+value of the queryset as it was the first time (no ``timezone.now()`` in a prepared read).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connections, router
+
+# Values that stand for the parameters while the queryset is compiled: found again among the statement's
+# parameters by type and value, they tell where each parameter goes.
+_SAMPLES = {
+    int: lambda index: -(2**52) - 7919 * index,
+    str: lambda index: f"\ue000prepared-read-{index}\ue000",
+}
+
+_INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
+
+
+class PreparedRead:
+    def __init__(self, model, build, **parameters):
+        """``build(**values)`` returns a queryset of ``model`` without related rows (no ``select_related``, no
+        annotation): one row is one instance. ``parameters`` names each value and its type, ``int`` or ``str``;
+        the queryset must pass each value unchanged to the database (a primary key, a code, an email)."""
+        unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
+        if unsupported:
+            raise TypeError(f"PreparedRead parameters are int or str, not {unsupported}")
+        self.model = model
+        self._build = build
+        self._parameters = parameters
+        self._compiled = {}  # (database alias, vendor) -> _Compiled
+
+    def _compile(self, alias):
+        samples = {name: _SAMPLES[kind](index) for index, (name, kind) in enumerate(self._parameters.items())}
+        queryset = self._build(**samples).using(alias)
+        if queryset.model is not self.model or queryset.query.select_related or queryset.query.annotations:
+            raise TypeError("a PreparedRead reads rows of its model only (no select_related, no annotation)")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, constants = compiler.as_sql()
+        slots = []
+        for constant in constants:
+            name = next(
+                (
+                    name
+                    for name, sample in samples.items()
+                    if type(constant) is type(sample) and constant == sample
+                ),
+                None,
+            )
+            slots.append((name, constant))
+        missing = set(samples) - {name for name, _ in slots}
+        if missing:
+            raise TypeError(f"the queryset does not pass {sorted(missing)} unchanged to the database")
+        columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+        converters = [
+            (index, tuple(functions), expression)
+            for index, (functions, expression) in compiler.get_converters(columns).items()
+        ]
+        return _Compiled(sql, slots, [column.target.attname for column in columns], converters)
+
+    def all(self, *, using=None, **values):
+        """The instances the queryset would return for these values, in its order."""
+        alias = using or router.db_for_read(self.model)
+        connection = connections[alias]
+        key = (alias, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(alias)
+        if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
+            return []  # no integer column holds it (and SQLite would refuse the parameter)
+        params = [constant if name is None else values[name] for name, constant in compiled.slots]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        instances = []
+        for row in rows:
+            if compiled.converters:
+                row = list(row)
+                for index, functions, expression in compiled.converters:
+                    for function in functions:
+                        row[index] = function(row[index], expression, connection)
+            instances.append(self.model.from_db(alias, compiled.attnames, row))
+        return instances
+
+    def first(self, *, using=None, **values):
+        """The first instance, or None."""
+        rows = self.all(using=using, **values)
+        return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    slots: list  # per statement parameter: (the parameter's name, None) or (None, the queryset's constant)
+    attnames: list  # the model's fields, in the order of the columns
+    converters: list  # (column index, functions, expression): the backend's and the fields' converters

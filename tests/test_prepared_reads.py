@@ -1,0 +1,89 @@
+"""Reads compiled once per process (chorus_portal/queries.py): the logged-in user and the account of an emailed link.
+Run on SQLite and on PostgreSQL by `make test`: the instances must be those the ORM returns, converters included."""
+
+import html
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tokens import activation_tokens
+from chorus_portal.queries import PreparedRead
+from structures.models import Membership
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+user_by_email = PreparedRead(User, lambda email: User.objects.filter(email=email, is_active=True), email=str)
+verified_by_pk = PreparedRead(
+    User, lambda pk: User.objects.filter(pk=pk, email_verified_at__isnull=False).order_by("pk"), pk=int
+)
+
+
+def _fields(user):
+    return {**model_to_dict(user), "date_joined": user.date_joined, "last_login": user.last_login}
+
+
+def test_the_instances_are_those_of_the_orm_every_field_and_type():
+    user = UserFactory(phone="+33 1 23 45 67 89", survey_consent=True, city="PARIS 12")
+    user.refresh_from_db()
+    prepared = verified_by_pk.first(pk=user.pk)
+    orm = User.objects.get(pk=user.pk)
+    assert _fields(prepared) == _fields(orm)
+    assert type(prepared.date_joined) is type(orm.date_joined) and prepared.date_joined.tzinfo is not None
+    assert prepared.survey_consent is True and prepared.email_verified_at == orm.email_verified_at
+    assert prepared._state.adding is False and prepared._state.db == "default"
+    prepared.first_name = "Léa"
+    prepared.save(update_fields=["first_name"])  # a real instance: saved as any other
+    assert User.objects.get(pk=user.pk).first_name == "Léa"
+
+
+def test_the_values_change_from_call_to_call_and_the_constants_stay():
+    verified, other = UserFactory(email="léa@example.fr"), UserFactory()
+    not_activated = UserFactory(not_activated=True)
+    assert verified_by_pk.first(pk=verified.pk) == verified
+    assert verified_by_pk.first(pk=other.pk) == other
+    assert verified_by_pk.first(pk=not_activated.pk) is None  # the queryset's own condition holds
+    assert user_by_email.all(email="léa@example.fr") == [verified]
+    assert user_by_email.all(email="nobody@example.fr") == []
+
+
+def test_a_value_out_of_any_integer_column_finds_nothing_without_error():
+    UserFactory()
+    assert verified_by_pk.first(pk=2**80) is None
+    assert verified_by_pk.first(pk=-(2**80)) is None
+
+
+def test_a_queryset_that_does_not_pass_its_value_through_is_refused():
+    with pytest.raises(TypeError, match="unchanged"):
+        PreparedRead(User, lambda pk: User.objects.filter(pk=pk + 1), pk=int).first(pk=1)
+    with pytest.raises(TypeError, match="select_related"):
+        PreparedRead(
+            Membership, lambda pk: Membership.objects.select_related("user").filter(pk=pk), pk=int
+        ).first(pk=1)
+    with pytest.raises(TypeError, match="int or str"):
+        PreparedRead(User, lambda day: User.objects.filter(date_joined__date=day), day=object)
+
+
+def test_a_logged_in_user_is_read_back_and_a_deactivated_account_is_logged_out(client):
+    user = UserFactory()
+    response = client.post(reverse("login"), {"username": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_backend"] == settings.AUTHENTICATION_BACKENDS[-1]
+    response = client.get(reverse("account"))
+    assert response.status_code == 200 and response.context["user"] == user
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = client.get(reverse("account"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_link_naming_no_integer_user_opens_the_invalid_link_page(client):
+    # Signed with the portal's own key and salt, as only the portal can: the id is a boolean, then a huge number.
+    for forged in (True, 2**80, "1"):
+        token = signing.dumps({"u": forged, "s": ""}, salt=activation_tokens.salt)
+        response = client.get(reverse("activate", args=[token]))
+        assert response.status_code == 400
+        assert "Ce lien n'est pas valide." in html.unescape(response.text)

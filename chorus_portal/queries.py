@@ -32,7 +32,7 @@ _INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
 class PreparedRead:
     def __init__(self, model, build, **parameters):
         """``build(**values)`` returns a queryset of ``model`` without related rows (no ``select_related``, no
-        annotation): one row is one instance. ``parameters`` names each value and its type, ``int`` or ``str``;
+        annotation): one row is one instance (``all()``), or a tuple with ``values_list()`` (``rows()``). ``parameters`` names each value and its type, ``int`` or ``str``;
         the queryset must pass each value unchanged to the database (a primary key, a code, an email)."""
         unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
         if unsupported:
@@ -45,8 +45,11 @@ class PreparedRead:
     def _compile(self, alias):
         samples = {name: _SAMPLES[kind](index) for index, (name, kind) in enumerate(self._parameters.items())}
         queryset = self._build(**samples).using(alias)
-        if queryset.model is not self.model or queryset.query.select_related or queryset.query.annotations:
-            raise TypeError("a PreparedRead reads rows of its model only (no select_related, no annotation)")
+        query = queryset.query
+        if queryset.model is not self.model or query.select_related or query.annotations or query.extra:
+            raise TypeError(
+                "a PreparedRead reads columns of its model only (no select_related, no annotation)"
+            )
         compiler = queryset.query.get_compiler(using=alias)
         sql, constants = compiler.as_sql()
         slots = []
@@ -68,10 +71,10 @@ class PreparedRead:
             (index, tuple(functions), expression)
             for index, (functions, expression) in compiler.get_converters(columns).items()
         ]
-        return _Compiled(sql, slots, [column.target.attname for column in columns], converters)
+        attnames = None if query.values_select else [column.target.attname for column in columns]
+        return _Compiled(sql, slots, attnames, converters)
 
-    def all(self, *, using=None, **values):
-        """The instances the queryset would return for these values, in its order."""
+    def _rows(self, using, values):
         alias = using or router.db_for_read(self.model)
         connection = connections[alias]
         key = (alias, connection.vendor)
@@ -79,20 +82,36 @@ class PreparedRead:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(alias)
         if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
-            return []  # no integer column holds it (and SQLite would refuse the parameter)
+            return compiled, alias, []  # no integer column holds it (and SQLite would refuse the parameter)
         params = [constant if name is None else values[name] for name, constant in compiled.slots]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        instances = []
-        for row in rows:
-            if compiled.converters:
-                row = list(row)
-                for index, functions, expression in compiled.converters:
-                    for function in functions:
-                        row[index] = function(row[index], expression, connection)
-            instances.append(self.model.from_db(alias, compiled.attnames, row))
-        return instances
+        if compiled.converters:
+            rows = [self._convert(row, compiled.converters, connection) for row in rows]
+        return compiled, alias, rows
+
+    @staticmethod
+    def _convert(row, converters, connection):
+        row = list(row)
+        for index, functions, expression in converters:
+            for function in functions:
+                row[index] = function(row[index], expression, connection)
+        return row
+
+    def all(self, *, using=None, **values):
+        """The instances the queryset would return for these values, in its order."""
+        compiled, alias, rows = self._rows(using, values)
+        if compiled.attnames is None:
+            raise TypeError("a PreparedRead of values_list() returns rows(), not instances")
+        return [self.model.from_db(alias, compiled.attnames, row) for row in rows]
+
+    def rows(self, *, using=None, **values):
+        """The rows (tuples) of a ``values_list()`` queryset for these values, in its order."""
+        compiled, _, rows = self._rows(using, values)
+        if compiled.attnames is not None:
+            raise TypeError("a PreparedRead of instances returns all(), not rows")
+        return [tuple(row) for row in rows]
 
     def first(self, *, using=None, **values):
         """The first instance, or None."""
@@ -104,5 +123,5 @@ class PreparedRead:
 class _Compiled:
     sql: str
     slots: list  # per statement parameter: (the parameter's name, None) or (None, the queryset's constant)
-    attnames: list  # the model's fields, in the order of the columns
+    attnames: list | None  # the model's fields, in the order of the columns (None: a values_list() read)
     converters: list  # (column index, functions, expression): the backend's and the fields' converters

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 
+from chorus_portal.queries import PreparedRead
 from structures.models import (
     PUBLIC_SEARCH,
     AttachmentRequest,
@@ -340,13 +341,18 @@ def structure_get_by_identifier(*, identifier_type: str, identifier: str) -> Str
 # --- the structure's workspaces (« Liste des espaces de la structure ») ------------------------------------------
 
 
+_structure_workspace_codes = PreparedRead(
+    StructureWorkspace,
+    lambda pk: StructureWorkspace.objects.filter(structure_id=pk, is_active=True).values_list("workspace_id"),
+    pk=int,
+)
+
+
 def structure_workspace_codes(*, structure) -> set[str]:
-    """Codes of the workspaces open on ``structure`` (one query)."""
-    return set(
-        StructureWorkspace.objects.filter(structure=structure, is_active=True).values_list(
-            "workspace_id", flat=True
-        )
-    )
+    """Codes of the workspaces open on ``structure`` (a Structure or its id; one query, prepared: signup step 3
+    reads it on every display)."""
+    pk = structure.pk if isinstance(structure, Structure) else structure
+    return {code for (code,) in _structure_workspace_codes.rows(pk=pk)}
 
 
 def user_structure_workspace_codes(*, user) -> set[str]:

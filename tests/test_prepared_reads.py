@@ -87,3 +87,20 @@ def test_a_link_naming_no_integer_user_opens_the_invalid_link_page(client):
         response = client.get(reverse("activate", args=[token]))
         assert response.status_code == 400
         assert "Ce lien n'est pas valide." in html.unescape(response.text)
+
+
+def test_a_values_list_read_returns_its_rows():
+    first, second = UserFactory(last_name="MARTIN"), UserFactory(last_name="MARTIN")
+    names = PreparedRead(
+        User,
+        lambda name: User.objects.filter(last_name=name).order_by("-pk").values_list("pk", "date_joined"),
+        name=str,
+    )
+    assert names.rows(name="MARTIN") == list(
+        User.objects.filter(last_name="MARTIN").order_by("-pk").values_list("pk", "date_joined")
+    )
+    assert [pk for pk, _ in names.rows(name="MARTIN")] == [second.pk, first.pk]
+    with pytest.raises(TypeError, match="rows"):
+        names.all(name="MARTIN")
+    with pytest.raises(TypeError, match="all"):
+        verified_by_pk.rows(pk=first.pk)

@@ -1,10 +1,11 @@
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, translate_url
-from django.utils.translation import get_language
+from django.urls import get_script_prefix, reverse, translate_url
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 ENVIRONMENT_NOTICES = {
@@ -60,18 +61,50 @@ def portal(request):
     }
 
 
-def connected_menu(request):
-    """The connected menu: "Activités du gestionnaire" for managers and the user's open workspaces. Evaluated only
-    when a page uses it (one query each, shared with the page's attachment counts and workspace choices; the
-    workspace catalogue from the shared cache)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    from django.utils.functional import SimpleLazyObject
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the header's main menu; ``current`` marks the entry of the page shown (aria-current)."""
 
+    url: str
+    label: str
+    current: bool
+
+
+# The pages under each entry of the menu, by URL name.
+_MANAGER_PAGES = frozenset({"manager", "manager_structure", "manager_structure_edit"})
+_ACCOUNT_PAGES = frozenset({"account", "attachment_search", "attachment_request_new", "structure_create"})
+
+
+def _menu_items(request, user):
     from structures.selectors import user_attachment_summary, user_workspaces
 
-    return {
-        "menu_is_manager": SimpleLazyObject(lambda: user_attachment_summary(user=user).managed > 0),
-        "menu_workspaces": SimpleLazyObject(lambda: user_workspaces(user=user).open),
-    }
+    match = request.resolver_match
+    url_name = match.url_name if match else None
+    if user is None or not user.is_authenticated:
+        return [MenuItem(reverse("home"), gettext("Home"), url_name == "home")]
+    items = [MenuItem(reverse("home"), gettext("Connected home"), url_name == "home")]
+    if user_attachment_summary(user=user).managed > 0:
+        items.append(MenuItem(reverse("manager"), gettext("Manager activities"), url_name in _MANAGER_PAGES))
+    code = match.kwargs.get("code") if url_name == "workspace" else None
+    items.extend(
+        MenuItem(reverse("workspace", args=[workspace.code]), workspace.label, workspace.code == code)
+        for workspace in user_workspaces(user=user).open
+    )
+    items.append(MenuItem(reverse("account"), gettext("My account"), url_name in _ACCOUNT_PAGES))
+    return items
+
+
+def connected_menu(request):
+    """The header's main menu (home; for a logged-in user "Activités du gestionnaire" when a manager, the open
+    workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only when a page
+    uses them (the counts and workspace codes: one query, shared with the page's own reads; the workspace
+    catalogue from the shared cache)."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    context = {"menu_items": SimpleLazyObject(lambda: _menu_items(request, user))}
+    if user is not None and user.is_authenticated:
+        from structures.selectors import user_workspaces
+
+        context["menu_workspaces"] = SimpleLazyObject(lambda: user_workspaces(user=user).open)
+    return context

@@ -132,7 +132,7 @@ def main():
     )
     admin.groups.add(Group.objects.get(name="Moderators"))
     client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="accounts.backends.UserBackend")
 
     results = {}
     for size in (1_000, 100_000):

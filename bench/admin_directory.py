@@ -104,7 +104,7 @@ def main():
     )
     admin.groups.add(Group.objects.get(name="Moderators"))
     client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="accounts.backends.UserBackend")
 
     sizes = (10_000, 1_000_000)
     results = {}

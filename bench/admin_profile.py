@@ -83,7 +83,7 @@ def main():
     settings.ALLOWED_HOSTS = ["*"]
     admin = User.objects.get(email="bench-directory@chorus-pro.example")  # created by bench/directory.py
     client = Client()
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="accounts.backends.UserBackend")
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for url in args.urls:
         for _ in range(5):

@@ -328,7 +328,7 @@ def main():
         print()
         results["public"] = run_kind(client, "public search", search, public_urls, repeat)
     if args.only != "public":
-        client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(admin, backend="accounts.backends.UserBackend")
         print()
         results["admin"] = run_kind(client, "admin change list", ADMIN, admin_urls, repeat)
 

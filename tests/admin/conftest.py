@@ -5,7 +5,7 @@ from django.utils import translation
 
 from tests.factories import UserFactory
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.UserBackend"
 
 
 def saved_user(**kwargs):

@@ -3,10 +3,19 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from chorus_portal.queries import PreparedRead
 from structures.models import AttachmentRequest, Membership
 from structures.selectors import structure_workspace_codes, user_attachment_summary, user_workspaces
 from workspaces.models import WorkspaceActivation
 from workspaces.selectors import workspace_catalogue_cached
+
+# Read by every logged-in request (the session's user) and every display of an emailed link: prepared statements
+# (chorus_portal.queries), ``.first(pk=…)``.
+user_by_pk = PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int)
+# A password can be reset only on an account whose login email was verified (activated once).
+verified_user_by_pk = PreparedRead(
+    User, lambda pk: User._default_manager.filter(pk=pk, email_verified_at__isnull=False), pk=int
+)
 
 
 def user_get_by_login_email(*, email: str) -> User | None:

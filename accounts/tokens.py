@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+from accounts.selectors import user_by_pk, verified_user_by_pk
 from chorus_portal.queries import PreparedRead
 
 
@@ -70,17 +71,9 @@ class EmailLinkTokens:
         return self.users.first(pk=payload["u"])
 
 
-# Read on every display of an emailed link: prepared statements (chorus_portal.queries).
 activation_tokens = EmailLinkTokens(
-    salt="accounts.activation",
-    max_age_setting="ACCOUNT_ACTIVATION_MAX_AGE",
-    users=PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int),
+    salt="accounts.activation", max_age_setting="ACCOUNT_ACTIVATION_MAX_AGE", users=user_by_pk
 )
-# A password can be reset only on an account whose login email was verified (activated once).
 password_reset_tokens = EmailLinkTokens(
-    salt="accounts.password_reset",
-    max_age_setting="PASSWORD_RESET_TIMEOUT",
-    users=PreparedRead(
-        User, lambda pk: User._default_manager.filter(pk=pk, email_verified_at__isnull=False), pk=int
-    ),
+    salt="accounts.password_reset", max_age_setting="PASSWORD_RESET_TIMEOUT", users=verified_user_by_pk
 )

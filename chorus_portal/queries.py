@@ -1,9 +1,9 @@
 """Reads whose SQL is compiled once per process, then run with new values.
 
 Building a queryset and compiling it costs more CPU here than running the statement: reading a user by primary key
-takes ~0.6 ms through the ORM against ~0.15 ms for the same statement and model instance (bench/RESULTS.md). The
-reads that run on every page of a kind (the logged-in user, the account of an emailed link, the rows of "Mon
-Compte") are written as ordinary querysets whose varying values are named parameters. The queryset is compiled the
+takes ~0.6 ms through the ORM against ~0.2 ms for the same statement and model instance (bench/RESULTS.md). The
+reads that run on every page of a kind (the logged-in user, the account of an emailed link, the workspaces open on
+the structure of signup step 3) are written as ordinary querysets whose varying values are named parameters. The queryset is compiled the
 first time, once per database, with what turns a row into an instance (the column names and the converters of the
 backend and of the fields, as Django's own model iterable computes them); later calls only run the statement and
 build the instances.
@@ -32,8 +32,9 @@ _INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
 class PreparedRead:
     def __init__(self, model, build, **parameters):
         """``build(**values)`` returns a queryset of ``model`` without related rows (no ``select_related``, no
-        annotation): one row is one instance (``all()``), or a tuple with ``values_list()`` (``rows()``). ``parameters`` names each value and its type, ``int`` or ``str``;
-        the queryset must pass each value unchanged to the database (a primary key, a code, an email)."""
+        annotation): one row is one instance (``all()``), or a tuple with ``values_list()`` (``rows()``).
+        ``parameters`` names each value and its type, ``int`` or ``str``; the queryset must pass each value unchanged
+        to the database (a primary key, a code, an email)."""
         unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
         if unsupported:
             raise TypeError(f"PreparedRead parameters are int or str, not {unsupported}")
@@ -50,7 +51,7 @@ class PreparedRead:
             raise TypeError(
                 "a PreparedRead reads columns of its model only (no select_related, no annotation)"
             )
-        compiler = queryset.query.get_compiler(using=alias)
+        compiler = query.get_compiler(using=alias)
         sql, constants = compiler.as_sql()
         slots = []
         for constant in constants:
@@ -122,6 +123,7 @@ class PreparedRead:
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    slots: list  # per statement parameter: (the parameter's name, None) or (None, the queryset's constant)
+    # Per statement parameter: (the parameter's name, its sample) or (None, the queryset's constant).
+    slots: list
     attnames: list | None  # the model's fields, in the order of the columns (None: a values_list() read)
     converters: list  # (column index, functions, expression): the backend's and the fields' converters

@@ -73,6 +73,16 @@ def ensure_wrk():
        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)  # fmt: skip
 
 
+def uncommitted_changes():
+    """What ``git status`` lists in the tree served. gunicorn recycles its workers during a run and a new worker reads
+    the templates as they are then: edit the tree during a run and its figures mix two versions. Benchmark a
+    worktree of the commit instead (bench/RESULTS.md)."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    return status.stdout.split("\n")[0].strip() if status.returncode == 0 else ""
+
+
 def postgres_start(port):
     sh("make", "--no-print-directory", "pg-start", f"PG_PORT={port}")
     psql = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
@@ -202,6 +212,11 @@ def main():
         parser.error(f"unknown page(s) {', '.join(unknown)}; labels: {', '.join(PAGES)}; or a path")
 
     ensure_wrk()
+    changed = uncommitted_changes()
+    if changed:
+        print(
+            f"warning: uncommitted changes in the tree served ({changed}, ...): do not edit it during the run"
+        )
     load_before, started = os.getloadavg(), datetime.now(UTC)
     database_url = args.database_url or postgres_start(args.pg_port)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -309,6 +324,8 @@ def main():
               f"20000±2000 requests): peak RSS max {rss[-1] / 1024:.1f} MiB (median {statistics.median(rss) / 1024:.1f}), "
               f"peak PSS max {pss[-1] / 1024:.1f} MiB (median {statistics.median(pss) / 1024:.1f})")  # fmt: skip
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if changed:
+        print(f"measured with uncommitted changes in the tree ({changed}, ...)")
     print(
         f"targets: every page >= {THROUGHPUT_TARGET:.0%} of the bare view, p99 < {P99_TARGET_MS:.0f} ms, no error"
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SecretQuestion
-from chorus_portal.forms import PortalForm
+from chorus_portal.forms import FixedOptionsSelect, PortalForm
 from structures.countries import COUNTRY_CHOICES
 from structures.forms import ServicesField
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
@@ -104,6 +104,7 @@ class ActivationForm(NewPasswordForm):
     secret_question = forms.ChoiceField(
         label=_("Secret question"),
         choices=[("", _("Choose a question")), *SecretQuestion.choices],
+        widget=FixedOptionsSelect,
     )
     secret_answer = forms.CharField(
         label=_("Answer"),
@@ -385,7 +386,9 @@ class SecretQuestionForm(CurrentPasswordForm):
 
     Mon Compte shows several forms on one page: this one's ids start with ``secret_``."""
 
-    secret_question = forms.ChoiceField(label=_("Secret question"), choices=SecretQuestion.choices)
+    secret_question = forms.ChoiceField(
+        label=_("Secret question"), choices=SecretQuestion.choices, widget=FixedOptionsSelect
+    )
     secret_answer = forms.CharField(
         label=_("Answer"), max_length=100, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
     )
@@ -485,6 +488,7 @@ class SignupIdentifyWithoutSiretForm(PortalForm):
         label=_("Identifier type"),
         choices=IdentifierType.choices,
         initial=IdentifierType.UE_HORS_FRANCE,
+        widget=FixedOptionsSelect,
     )
     identifier = forms.CharField(label=_("Identifier"), max_length=80, validators=[validate_plain_text])
 
@@ -585,7 +589,9 @@ class SignupDetailsForm(PortalForm):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     city = PlainTextField(label=_("City"), max_length=100)
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="FR")
+    country = forms.ChoiceField(
+        label=_("Country"), choices=COUNTRY_CHOICES, initial="FR", widget=FixedOptionsSelect
+    )
     is_non_diffusible = forms.BooleanField(
         label=_("INSEE not Diffusible"),
         required=False,

@@ -9,11 +9,13 @@ import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
+from django.utils import translation
 from dsfr.forms import DsfrBoundField
 
 from accounts import forms as account_forms
-from chorus_portal.forms import PORTAL_FORM_RENDERER, PortalForm
+from chorus_portal.forms import PORTAL_FORM_RENDERER, FixedOptionsSelect, PortalForm
 from structures import forms as structure_forms
+from structures.countries import COUNTRY_CHOICES
 from tests.factories import ServiceFactory, StructureFactory, UserFactory
 from workspaces import selectors as workspace_selectors
 
@@ -135,3 +137,30 @@ def test_the_python_writers_follow_the_templates_beyond_the_portals_forms():
             ref.is_valid()
         assert str(fast) == str(ref)
         assert [f.as_field_group() for f in fast] == [f.as_field_group() for f in ref]
+
+
+def test_a_fixed_options_select_writes_what_a_select_writes_once_per_language_value_and_attributes():
+    states = [
+        (None, None),
+        ("DE", {"id": "id_country", "aria-invalid": "true"}),
+        ("FR", {"id": "id_country"}),
+    ]
+    written = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for value, attrs in states:
+                fixed = FixedOptionsSelect(choices=COUNTRY_CHOICES)
+                markup = fixed.render("country", value, attrs, PORTAL_FORM_RENDERER)
+                plain = forms.Select(choices=COUNTRY_CHOICES).render(
+                    "country", value, attrs, PORTAL_FORM_RENDERER
+                )
+                assert markup == plain
+                # Rendered once: another widget of the same list, language, value and attributes reuses it.
+                again = FixedOptionsSelect(choices=COUNTRY_CHOICES).render(
+                    "country", value, attrs, PORTAL_FORM_RENDERER
+                )
+                assert again is markup
+                written[language, value] = markup
+    assert ">Allemagne</option>" in written["fr", "DE"] and ">Germany</option>" in written["en", "DE"]
+    assert '<option value="DE" selected>' in written["en", "DE"]
+    assert '<option value="FR" selected>' in written["en", "FR"] and "selected" not in written["en", None]

@@ -1,4 +1,5 @@
 import re
+from html import escape
 
 from captcha.fields import CaptchaField
 from django import forms
@@ -6,7 +7,6 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -242,43 +242,33 @@ class GatedWorkspacesForm(PortalForm):
     def table_body(self):
         """The rows of the workspace table (DSFR toggles "OUI"/"NON", the reason under a workspace that cannot be
         opened yet). Written here rather than in a template loop: a row is some twenty template nodes, three of
-        them translations, and the catalogue has a dozen workspaces (~3 ms a page; bench/RESULTS.md)."""
-        yes, no = gettext("YES"), gettext("NO")
+        them translations, and the catalogue has a dozen workspaces (~3 ms a page; bench/RESULTS.md). Every value
+        is escaped (``html.escape``, as Django's ``escape``)."""
+        yes, no = escape(gettext("YES")), escape(gettext("NO"))
+        blocked_reason = escape(str(self.blocked_reason))
         rows = []
         for workspace, ticked, can_open in self.table_rows():
-            row_id = f"{self.row_id_prefix}-{workspace.code}"
-            input_id = f"{self.input_id_prefix}{workspace.code}"
+            row = escape(f"{self.row_id_prefix}-{workspace.code}")
+            field = escape(f"{self.input_id_prefix}{workspace.code}")
+            label = str(workspace.label)
+            open_label = gettext("Open the area “%(label)s”") % {"label": label}
             reason = (
                 ""
                 if can_open
-                else format_html(
-                    '<br><span class="fr-text--sm fr-icon-lock-line fr-icon--sm" id="{}-reason"> {}</span>',
-                    row_id,
-                    self.blocked_reason,
-                )
+                else f'<br><span class="fr-text--sm fr-icon-lock-line fr-icon--sm" id="{row}-reason"> '
+                f"{blocked_reason}</span>"
             )
             rows.append(
-                format_html(
-                    '<tr>\n<th scope="row" id="{row}">{label}</th>\n<td id="{row}-description">{description}{reason}'
-                    '</td>\n<td>\n<div class="fr-toggle">\n<input type="checkbox" class="fr-toggle__input" '
-                    'name="workspaces" value="{code}" id="{input}"{checked}{disabled} '
-                    'aria-describedby="{row}-description">\n<label class="fr-toggle__label" for="{input}" '
-                    'data-fr-checked-label="{yes}" data-fr-unchecked-label="{no}"><span class="fr-sr-only">'
-                    "{open}</span></label>\n</div>\n</td>\n</tr>",
-                    row=row_id,
-                    label=workspace.label,
-                    description=workspace.description,
-                    reason=reason,
-                    code=workspace.code,
-                    input=input_id,
-                    checked=mark_safe(" checked") if ticked else "",
-                    disabled="" if can_open else mark_safe(" disabled"),
-                    yes=yes,
-                    no=no,
-                    open=gettext("Open the area “%(label)s”") % {"label": workspace.label},
-                )
+                f'<tr>\n<th scope="row" id="{row}">{escape(label)}</th>\n<td id="{row}-description">'
+                f"{escape(str(workspace.description))}{reason}</td>\n<td>\n"
+                f'<div class="fr-toggle">\n<input type="checkbox" class="fr-toggle__input" name="workspaces" '
+                f'value="{escape(workspace.code)}" id="{field}"{" checked" if ticked else ""}'
+                f'{"" if can_open else " disabled"} aria-describedby="{row}-description">\n'
+                f'<label class="fr-toggle__label" for="{field}" data-fr-checked-label="{yes}" '
+                f'data-fr-unchecked-label="{no}"><span class="fr-sr-only">'
+                f"{escape(open_label)}</span></label>\n</div>\n</td>\n</tr>"
             )
-        return mark_safe("\n".join(rows))  # noqa: S308 (every value escaped by format_html)
+        return mark_safe("\n".join(rows))  # noqa: S308 (every value escaped above)
 
     def clean_workspaces(self):
         codes = self.cleaned_data["workspaces"]

@@ -165,13 +165,15 @@ class AttachmentRows:
     """The user's attachments, then pending requests, then latest closed requests, as one sequence a Paginator
     can page: one count query per part, and a page reads only the parts it shows (at most three slices)."""
 
+    # Each part's queryset is built only for a page that shows rows of it (building one costs more than its count).
+    parts = (
+        ("membership", user_memberships),
+        ("pending", user_pending_requests),
+        ("closed", user_closed_requests),
+    )
+
     def __init__(self, *, user):
         self.user = user
-        self.parts = (
-            ("membership", user_memberships(user=user)),
-            ("pending", user_pending_requests(user=user)),
-            ("closed", user_closed_requests(user=user)),
-        )
 
     @cached_property
     def counts(self):
@@ -190,10 +192,10 @@ class AttachmentRows:
             raise TypeError("AttachmentRows is read by page.")
         start, stop = index.start or 0, index.stop
         rows, offset = [], 0
-        for (kind, queryset), count in zip(self.parts, self.counts, strict=True):
+        for (kind, rows_of), count in zip(self.parts, self.counts, strict=True):
             low, high = max(start - offset, 0), min(stop - offset, count)
             if low < high:
-                rows.extend(AttachmentRow(kind=kind, item=item) for item in queryset[low:high])
+                rows.extend(AttachmentRow(kind=kind, item=item) for item in rows_of(user=self.user)[low:high])
             offset += count
         return rows
 

@@ -5,6 +5,7 @@
     .venv/bin/python bench/render_profile.py --profile home                  # + cProfile of one page
     .venv/bin/python bench/render_profile.py --templates login               # + time per template of one page
     .venv/bin/python bench/render_profile.py --queries account --requests 50 account   # + the SQL of one page
+    .venv/bin/python bench/render_profile.py --calls                         # + Python calls per request
 
 What it does: the production settings (DEBUG off, so the cached template loader, hashed static names from a
 collectstatic into a temporary directory, `PORTAL_ENVIRONMENT=production`, the captcha for real), PostgreSQL
@@ -201,6 +202,17 @@ def profile(driver, label, count, top):
         print("\n".join(line for line in out.getvalue().splitlines()[4:] if line.strip()))
 
 
+def function_calls(driver, label, count=10):
+    """Python function calls per request (cProfile's count after a warm-up): unlike CPU time, the same from one
+    run to the next whatever the machine does, so a change shows even when the CPU speed swings."""
+    driver.run(label, count)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    driver.run(label, count)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / count
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -214,6 +226,9 @@ def main():
     parser.add_argument("--templates", metavar="LABEL", help="print the time per template of this page")
     parser.add_argument("--queries", metavar="LABEL", help="print the SQL of one request of this page")
     parser.add_argument("--top", type=int, default=30, help="lines of the cProfile listings (30)")
+    parser.add_argument(
+        "--calls", action="store_true", help="add the Python function calls per request (deterministic)"
+    )
     parser.add_argument(
         "--save-html",
         metavar="DIR",
@@ -241,6 +256,7 @@ def main():
         if args.save_html:
             save_html(driver, labels, Path(args.save_html))
         queries = {label: len(page_queries(driver, label)) for label in labels}
+        calls = {label: function_calls(driver, label) for label in labels} if args.calls else {}
         if args.queries:
             print(f"\nqueries of {args.queries} ({PAGES[args.queries]}):")
             print("\n".join(f"  {sql}" for sql in page_queries(driver, args.queries)))
@@ -265,11 +281,13 @@ def main():
         print(f"and per round, {args.rounds} rounds; medians over the rounds of the mean per request")
         print(
             f"\n{'page':<16} {'path':<44} {'CPU ms':>7} {'wall ms':>8} {'x bare':>7} {'bare/page':>9} {'queries':>7}"
+            + (f" {'calls':>7}" if calls else "")
         )
         bare_cpu = statistics.median(run[0] for run in runs[BARE])
         bare_wall = statistics.median(run[1] for run in runs[BARE])
         print(
             f"{BARE:<16} {PAGES[BARE]:<44} {bare_cpu:>7.3f} {bare_wall:>8.3f} {'':>7} {'':>9} {queries[BARE]:>7}"
+            + (f" {calls[BARE]:>7.0f}" if calls else "")
         )
         for label in labels[1:]:
             cpu = statistics.median(run[0] for run in runs[label])
@@ -278,7 +296,7 @@ def main():
             path = PAGES[label] if len(PAGES[label]) <= 44 else PAGES[label][:41] + "..."
             print(
                 f"{label:<16} {path:<44} {cpu:>7.3f} {wall:>8.3f} {ratio:>7.2f} {1 / ratio:>9.0%} "
-                f"{queries[label]:>7}"
+                f"{queries[label]:>7}" + (f" {calls[label]:>7.0f}" if calls else "")
             )
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

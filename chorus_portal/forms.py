@@ -208,7 +208,10 @@ class FixedOptionsSelect(forms.Select):
             tuple(sorted(final_attrs.items())),
             tuple(choice for choice, _ in self.choices),
         )
-        markup = self._rendered.get(key)
+        try:
+            markup = self._rendered.get(key)
+        except TypeError:  # an attribute whose value cannot be a key (a list...): rendered as any select
+            return super().render(name, value, attrs, renderer)
         if markup is None:
             if len(self._rendered) >= self._MAX_RENDERED:
                 self._rendered.clear()

@@ -164,3 +164,9 @@ def test_a_fixed_options_select_writes_what_a_select_writes_once_per_language_va
     assert ">Allemagne</option>" in written["fr", "DE"] and ">Germany</option>" in written["en", "DE"]
     assert '<option value="DE" selected>' in written["en", "DE"]
     assert '<option value="FR" selected>' in written["en", "FR"] and "selected" not in written["en", None]
+
+
+def test_a_fixed_options_select_with_an_attribute_that_cannot_be_a_key_is_rendered_all_the_same():
+    widget = FixedOptionsSelect(choices=COUNTRY_CHOICES, attrs={"data-x": ["a"]})
+    markup = widget.render("country", "DE", None, PORTAL_FORM_RENDERER)
+    assert '<option value="DE" selected>' in markup and "data-x" in markup

@@ -232,7 +232,7 @@ class GatedWorkspacesForm(PortalForm):
     input_id_prefix = "id_workspace_"
 
     def table_rows(self):
-        """(workspace, ticked, can_open) for the template: what was submitted when bound, else what is open."""
+        """(workspace, ticked, can_open) for ``table_body``: what was submitted when bound, else what is open."""
         ticked = set(self["workspaces"].value() or ())
         return [
             (workspace, workspace.code in ticked, workspace.code in self.allowed_codes)

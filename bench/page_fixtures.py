@@ -92,7 +92,6 @@ def _signup_submitted(email, siret):
 
 def prepare():
     """{"sessions": {name: session key}, "paths": {label: path}} for the pages that need them."""
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
@@ -115,7 +114,7 @@ def prepare():
         {
             "_auth_user_id": str(user.pk),
             "_auth_user_hash": user.get_session_auth_hash(),
-            "_auth_user_backend": settings.AUTHENTICATION_BACKENDS[-1],
+            "_auth_user_backend": "accounts.backends.UserBackend",
         }
     )
     session.create()

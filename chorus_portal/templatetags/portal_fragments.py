@@ -5,9 +5,9 @@ favicons, the skip links, the brand of the header, the footer) are the same on e
 template work (a dozen ``{% translate %}``, ``{% url %}`` and ``{% static %}`` per page). So are the fixed texts of
 some pages (the password rules and the complexity meter's, the explanations of signup step 3). Wrapped in this tag
 they are rendered the first time and then reused, for each active language, script prefix and value of the
-variables named in the tag (e.g. ``PORTAL_NAME``). What is inside must depend on nothing else: no user, no request, no CSRF token,
-no nonce. Kept in process memory like the cached template loader's templates (a function of the deployment, not
-state: every process computes the same markup), forgotten when a setting changes (tests).
+variables named in the tag (e.g. ``PORTAL_NAME``). What is inside must depend on nothing else: no user, no request,
+no CSRF token, no nonce. Kept in process memory like the cached template loader's templates (a function of the
+deployment, not state: every process computes the same markup), forgotten when a setting changes (tests).
 """
 
 import itertools

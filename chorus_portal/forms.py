@@ -1,6 +1,4 @@
 from django import forms
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.forms.renderers import TemplatesSetting
 from django.template.base import render_value_in_context
 from django.template.context import Context
@@ -10,6 +8,8 @@ from django.utils.translation import get_language, gettext
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.templatetags.dsfr_tags import dsfr_mark_optionnal_fields
 from dsfr.utils import dsfr_input_class_attr
+
+from chorus_portal.markup_cache import MarkupCache
 
 # --- Widgets rendered without the template engine ---------------------------------------------------
 # The DSFR field templates wrap Django's own widget templates (input, attrs, select, options). Those are a few
@@ -195,8 +195,7 @@ class FixedOptionsSelect(forms.Select):
     each one on every display (the ~40 countries of signup step 2: ~1 ms). Not for choices read from the database,
     whose labels may change while their values stay."""
 
-    _rendered: dict = {}
-    _MAX_RENDERED = 2_000
+    _rendered = MarkupCache(size=2_000)
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -209,19 +208,9 @@ class FixedOptionsSelect(forms.Select):
             tuple(choice for choice, _ in self.choices),
         )
         try:
-            markup = self._rendered.get(key)
+            return self._rendered.get(key, lambda: forms.Select.render(self, name, value, attrs, renderer))
         except TypeError:  # an attribute whose value cannot be a key (a list...): rendered as any select
             return super().render(name, value, attrs, renderer)
-        if markup is None:
-            if len(self._rendered) >= self._MAX_RENDERED:
-                self._rendered.clear()
-            markup = self._rendered[key] = super().render(name, value, attrs, renderer)
-        return markup
-
-
-@receiver(setting_changed)
-def _fixed_options_forget(**kwargs):
-    FixedOptionsSelect._rendered.clear()
 
 
 # --- Field groups and forms -------------------------------------------------------------------------
@@ -347,11 +336,100 @@ def _form(form):
     return "".join(parts).strip()
 
 
+# --- Field groups rendered once -----------------------------------------------------------------------
+# A field group without errors whose widget is a single input or a fixed list is the same markup for every
+# visitor but for the value typed or shown: its label, hint, required marker, ids and attributes depend only on
+# the form, the field and the language. So it is rendered once per process for each of those (with a stand-in
+# for the value) and the value, escaped, is put in its place on each display. The key holds everything the
+# markup depends on, read from the field as it is at display time: a form that changes a label, a hint, a
+# widget attribute or the required flag for one visitor gets its own markup. Anything else (errors, selects and
+# choices read from the database, several widgets, a hidden initial value) is rendered as before.
+_GROUPS = MarkupCache(size=5_000)
+# The value's stand-in: a private-use character, which escaping leaves as it is and no label or hint contains.
+_STAND_IN = "\ue000"
+_STAND_IN_WIDGETS = {forms.TextInput, forms.EmailInput, forms.PasswordInput, forms.NumberInput}
+_KEPT_TEMPLATES = {"forms/input.html", "forms/checkbox.html"}
+
+
 class PortalBoundField(DsfrBoundField):
+    _value_stand_in = None
+
     @property
     def template_name(self):
         name = super().template_name
         return _FIELD_TEMPLATES.get(name, name)
+
+    def value(self):
+        if self._value_stand_in is not None:
+            return self._value_stand_in
+        return super().value()
+
+    def as_field_group(self):
+        parts = self._group_parts()
+        if parts is None:
+            return super().as_field_group()
+        before, *after = parts
+        if not after:
+            return before
+        return mark_safe(f"{before}{_formatted(self._formatted_value)}{after[0]}")  # noqa: S308 (escaped value)
+
+    def _group_parts(self):
+        """The group's markup from the cache, split where the value goes (one part when it shows no value), or None
+        when this group is not one that can be kept."""
+        field, widget, form = self.field, self.field.widget, self.form
+        kind = type(widget)
+        if (
+            form.renderer is not PORTAL_FORM_RENDERER
+            or not (kind in _STAND_IN_WIDGETS or kind is forms.CheckboxInput or kind is FixedOptionsSelect)
+            or field.show_hidden_initial
+            or self.template_name not in _KEPT_TEMPLATES
+            or self.errors
+        ):
+            return None
+        value = self.value()
+        formatted = widget.format_value(value)
+        if kind is forms.CheckboxInput:
+            if formatted is not None:  # a checkbox with a value attribute: not one of the portal's
+                return None
+            state = widget.check_test(value)
+        elif kind is FixedOptionsSelect:
+            state, formatted = tuple(formatted), None  # one markup per selected value
+        else:
+            state = formatted is None
+        self._formatted_value = formatted
+        key = (
+            type(form),
+            form.prefix,
+            form.auto_id,
+            form.use_required_attribute,
+            self.html_name,
+            get_language(),
+            kind,
+            getattr(widget, "input_type", None),
+            getattr(widget, "render_value", None),
+            getattr(widget, "group_class", None),
+            tuple(sorted(widget.attrs.items())),
+            tuple(choice for choice, _ in widget.choices) if kind is FixedOptionsSelect else None,
+            str(self.label),
+            str(self.help_text),
+            field.required,
+            field.disabled,
+            state,
+        )
+        try:
+            parts = _GROUPS.get(key, lambda: self._render_parts(stand_in=formatted is not None))
+        except TypeError:  # an attribute whose value cannot be a key (a list...)
+            return None
+        return parts if len(parts) <= 2 else None
+
+    def _render_parts(self, *, stand_in):
+        if not stand_in:
+            return (super().as_field_group(),)
+        self._value_stand_in = _STAND_IN
+        try:
+            return tuple(mark_safe(part) for part in super().as_field_group().split(_STAND_IN))  # noqa: S308
+        finally:
+            del self._value_stand_in
 
     def get_context(self):
         if self.template_name not in _FIELD_TEMPLATES.values():

@@ -13,7 +13,7 @@ from django.utils import translation
 from dsfr.forms import DsfrBoundField
 
 from accounts import forms as account_forms
-from chorus_portal.forms import PORTAL_FORM_RENDERER, FixedOptionsSelect, PortalForm
+from chorus_portal.forms import _GROUPS, PORTAL_FORM_RENDERER, FixedOptionsSelect, PortalForm
 from structures import forms as structure_forms
 from structures.countries import COUNTRY_CHOICES
 from tests.factories import ServiceFactory, StructureFactory, UserFactory
@@ -170,3 +170,77 @@ def test_a_fixed_options_select_with_an_attribute_that_cannot_be_a_key_is_render
     widget = FixedOptionsSelect(choices=COUNTRY_CHOICES, attrs={"data-x": ["a"]})
     markup = widget.render("country", "DE", None, PORTAL_FORM_RENDERER)
     assert '<option value="DE" selected>' in markup and "data-x" in markup
+
+
+class Consent(PortalForm):
+    """A checkbox, a fixed select and a text input whose attributes change with the visitor."""
+
+    name = forms.CharField(max_length=50)
+    agree = forms.BooleanField(required=False, label="I agree")
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES, widget=FixedOptionsSelect)
+
+    def __init__(self, *args, structure_name=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if structure_name:
+            self.fields["name"].required = False
+            self.fields["name"].widget.attrs["placeholder"] = f"Name used at {structure_name}"
+
+
+def _groups(form_class, **kwargs):
+    fast = form_class(**kwargs)
+    reference_class = type(
+        f"Reference{form_class.__name__}", (form_class,), {"bound_field_class": DsfrBoundField}
+    )
+    reference = reference_class(**kwargs, renderer=TemplatesSetting())
+    if "data" in kwargs:
+        assert fast.is_valid() == reference.is_valid()
+    return [group.as_field_group() for group in fast], [group.as_field_group() for group in reference]
+
+
+def test_a_field_group_is_rendered_once_then_shows_each_visitors_value():
+    """Mon Compte's profile for several people, in French and English: each sees their own values, escaped, in
+    the markup django-dsfr's templates write; once a field's group has been rendered with a value, another value
+    reuses it."""
+    people = [
+        {},
+        {"last_name": "Dupond", "first_name": "Zoé", "contact_email": "zoe@example.fr"},
+        {"last_name": HOSTILE, "phone": "+33 1 23 45 67 89"},
+        {"last_name": "Martin", "first_name": "Léa", "contact_email": "lea@example.fr", "phone": "01 02"},
+    ]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for initial in people:
+                fast, reference = _groups(account_forms.ProfileForm, initial=initial)
+                assert fast == reference
+            kept = len(_GROUPS)
+            groups, _ = _groups(account_forms.ProfileForm, initial={"last_name": "Durand", "phone": "<b>"})
+            assert len(_GROUPS) == kept  # no new rendering: the same groups, another value
+            assert 'value="Durand"' in groups[1] and 'value="&lt;b&gt;"' in groups[3]
+            assert ("Nom" if language == "fr" else "Name") in groups[1]
+    # Posted: valid values shown again; an error shown next to its field, with what was typed, not from the cache.
+    fast, reference = _groups(
+        account_forms.ProfileForm, data={"last_name": "Roux", "first_name": "Jo", "phone": "x"}
+    )
+    assert fast == reference
+    assert 'value="Roux"' in fast[1] and "fr-input-group--error" in fast[3] and 'value="x"' in fast[3]
+
+
+def test_a_kept_field_group_follows_a_checkbox_a_fixed_select_and_attributes_changed_for_one_visitor():
+    cases = [
+        {},
+        {"initial": {"agree": True, "country": "DE", "name": "A"}},
+        {"initial": {"agree": False, "country": "FR", "name": "B"}},
+        {"structure_name": "ACME <SA>", "initial": {"name": "C"}},
+        {"structure_name": "Dupont & fils", "initial": {"name": "D"}},
+        {"data": {"name": "E", "agree": "on", "country": "BE"}},
+    ]
+    for kwargs in cases:
+        fast, reference = _groups(Consent, **kwargs)
+        assert fast == reference, kwargs
+    checked, _ = _groups(Consent, initial={"agree": True})
+    unchecked, _ = _groups(Consent, initial={"agree": False})
+    assert "checked" in checked[1] and "checked" not in unchecked[1]
+    acme, _ = _groups(Consent, structure_name="ACME <SA>")
+    assert 'placeholder="Name used at ACME &lt;SA&gt;"' in acme[0] and "required" not in acme[0]
+    dupont, _ = _groups(Consent, structure_name="Dupont & fils")
+    assert 'placeholder="Name used at Dupont &amp; fils"' in dupont[0]

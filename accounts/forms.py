@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SecretQuestion
-from chorus_portal.forms import FixedOptionsSelect, PortalForm
+from chorus_portal.forms import FixedChoiceField, PortalForm
 from structures.countries import COUNTRY_CHOICES
 from structures.forms import ServicesField
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
@@ -101,10 +101,8 @@ class NewPasswordForm(PortalForm):
 class ActivationForm(NewPasswordForm):
     """Step 4 of the signup (seed 003, "Activation du compte utilisateur"): password and secret question."""
 
-    secret_question = forms.ChoiceField(
-        label=_("Secret question"),
-        choices=[("", _("Choose a question")), *SecretQuestion.choices],
-        widget=FixedOptionsSelect,
+    secret_question = FixedChoiceField(
+        label=_("Secret question"), choices=[("", _("Choose a question")), *SecretQuestion.choices]
     )
     secret_answer = forms.CharField(
         label=_("Answer"),
@@ -376,9 +374,7 @@ class SecretQuestionForm(CurrentPasswordForm):
 
     Mon Compte shows several forms on one page: this one's ids start with ``secret_``."""
 
-    secret_question = forms.ChoiceField(
-        label=_("Secret question"), choices=SecretQuestion.choices, widget=FixedOptionsSelect
-    )
+    secret_question = FixedChoiceField(label=_("Secret question"), choices=SecretQuestion.choices)
     secret_answer = forms.CharField(
         label=_("Answer"), max_length=100, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
     )
@@ -474,11 +470,8 @@ class SignupIdentifyWithoutSiretForm(PortalForm):
     """Step 1 for a structure without SIRET: identifier type, identifier and its expected format (seed 002)."""
 
     email = SignupEmailField(label=_("Login email address"))
-    identifier_type = forms.ChoiceField(
-        label=_("Identifier type"),
-        choices=IdentifierType.choices,
-        initial=IdentifierType.UE_HORS_FRANCE,
-        widget=FixedOptionsSelect,
+    identifier_type = FixedChoiceField(
+        label=_("Identifier type"), choices=IdentifierType.choices, initial=IdentifierType.UE_HORS_FRANCE
     )
     identifier = forms.CharField(label=_("Identifier"), max_length=80, validators=[validate_plain_text])
 
@@ -579,9 +572,7 @@ class SignupDetailsForm(PortalForm):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     city = PlainTextField(label=_("City"), max_length=100)
-    country = forms.ChoiceField(
-        label=_("Country"), choices=COUNTRY_CHOICES, initial="FR", widget=FixedOptionsSelect
-    )
+    country = FixedChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="FR")
     is_non_diffusible = forms.BooleanField(
         label=_("INSEE not Diffusible"),
         required=False,

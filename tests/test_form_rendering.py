@@ -13,7 +13,13 @@ from django.utils import translation
 from dsfr.forms import DsfrBoundField
 
 from accounts import forms as account_forms
-from chorus_portal.forms import _GROUPS, PORTAL_FORM_RENDERER, FixedOptionsSelect, PortalForm
+from chorus_portal.forms import (
+    _GROUPS,
+    PORTAL_FORM_RENDERER,
+    FixedChoiceField,
+    FixedOptionsSelect,
+    PortalForm,
+)
 from structures import forms as structure_forms
 from structures.countries import COUNTRY_CHOICES
 from tests.factories import ServiceFactory, StructureFactory, UserFactory
@@ -244,3 +250,22 @@ def test_a_kept_field_group_follows_a_checkbox_a_fixed_select_and_attributes_cha
     assert 'placeholder="Name used at ACME &lt;SA&gt;"' in acme[0] and "required" not in acme[0]
     dupont, _ = _groups(Consent, structure_name="Dupont & fils")
     assert 'placeholder="Name used at Dupont &amp; fils"' in dupont[0]
+
+
+def test_a_fixed_choice_fields_list_is_shared_by_the_forms_and_replaced_for_one_form_only():
+    first, second = (
+        account_forms.SignupDetailsForm(email="a@example.fr"),
+        account_forms.SignupDetailsForm(email="b@example.fr"),
+    )
+    assert isinstance(first.fields["country"], FixedChoiceField)
+    assert first.fields["country"].choices is second.fields["country"].choices
+    first.fields["country"].choices = [("FR", "France")]
+    assert len(second.fields["country"].choices) == len(COUNTRY_CHOICES)
+    assert len(account_forms.SignupDetailsForm(email="c@example.fr").fields["country"].choices) == len(
+        COUNTRY_CHOICES
+    )
+    assert '<option value="DE">' not in str(first["country"]) and '<option value="DE">' in str(
+        second["country"]
+    )
+    bound = account_forms.SignupIdentifyWithoutSiretForm(data={"identifier_type": "NOT_A_TYPE"})
+    assert "identifier_type" in bound.errors

@@ -11,13 +11,18 @@ build the instances.
     user_by_pk = PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int)
     user = user_by_pk.first(pk=42)
 
+A read may join the rows its instances refer to (``select_related``: each instance comes with them, as from the
+ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters).
+
 Everything that varies from one call to the next must be a parameter: the compiled statement keeps every other
 value of the queryset as it was the first time (no ``timezone.now()`` in a prepared read).
 """
 
 from dataclasses import dataclass
+from weakref import ref as weak_ref
 
 from django.db import connections, router
+from django.db.models.query import get_related_populators
 
 # Values that stand for the parameters while the queryset is compiled: found again among the statement's
 # parameters by type and value, they tell where each parameter goes.
@@ -31,8 +36,8 @@ _INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
 
 class PreparedRead:
     def __init__(self, model, build, **parameters):
-        """``build(**values)`` returns a queryset of ``model`` without related rows (no ``select_related``, no
-        annotation): one row is one instance (``all()``), or a tuple with ``values_list()`` (``rows()``).
+        """``build(**values)`` returns a queryset of ``model``, unsliced, without annotations: one row is one
+        instance (``all()``), with the rows of its ``select_related``, or a tuple with ``values_list()`` (``rows()``).
         ``parameters`` names each value and its type, ``int`` or ``str``; the queryset must pass each value unchanged
         to the database (a primary key, a code, an email)."""
         unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
@@ -47,9 +52,10 @@ class PreparedRead:
         samples = {name: _SAMPLES[kind](index) for index, (name, kind) in enumerate(self._parameters.items())}
         queryset = self._build(**samples).using(alias)
         query = queryset.query
-        if queryset.model is not self.model or query.select_related or query.annotations or query.extra:
+        if queryset.model is not self.model or query.annotations or query.extra or query.is_sliced:
             raise TypeError(
-                "a PreparedRead reads columns of its model only (no select_related, no annotation)"
+                "a PreparedRead reads its model's columns and those of its select_related, unsliced, "
+                "without annotations"
             )
         compiler = query.get_compiler(using=alias)
         sql, constants = compiler.as_sql()
@@ -72,10 +78,17 @@ class PreparedRead:
             (index, tuple(functions), expression)
             for index, (functions, expression) in compiler.get_converters(columns).items()
         ]
-        attnames = None if query.values_select else [column.target.attname for column in columns]
-        return _Compiled(sql, slots, attnames, converters)
+        fetch_mode = queryset._fetch_mode
+        if query.values_select:
+            return _Compiled(sql, slots, None, converters, 0, [], fetch_mode)
+        # As Django's ModelIterable: the model's own columns, then the related rows' (select_related).
+        own = compiler.klass_info["select_fields"]
+        start, end = own[0], own[-1] + 1
+        attnames = [column.target.attname for column in columns[start:end]]
+        related = get_related_populators(compiler.klass_info, compiler.select, alias, fetch_mode)
+        return _Compiled(sql, slots, attnames, converters, start, related, fetch_mode)
 
-    def _rows(self, using, values):
+    def _rows(self, using, values, offset=0, limit=None):
         alias = using or router.db_for_read(self.model)
         connection = connections[alias]
         key = (alias, connection.vendor)
@@ -85,8 +98,14 @@ class PreparedRead:
         if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
             return compiled, alias, []  # no integer column holds it (and SQLite would refuse the parameter)
         params = [constant if name is None else values[name] for name, constant in compiled.slots]
+        sql = compiled.sql
+        if limit is not None:
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [int(limit), int(offset)]
+        elif offset:
+            raise TypeError("an offset needs a limit")
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [self._convert(row, compiled.converters, connection) for row in rows]
@@ -100,12 +119,23 @@ class PreparedRead:
                 row[index] = function(row[index], expression, connection)
         return row
 
-    def all(self, *, using=None, **values):
-        """The instances the queryset would return for these values, in its order."""
-        compiled, alias, rows = self._rows(using, values)
+    def all(self, *, using=None, offset=0, limit=None, **values):
+        """The instances the queryset would return for these values, in its order (``limit`` of them from
+        ``offset`` when a limit is given), each with its related rows."""
+        compiled, alias, rows = self._rows(using, values, offset, limit)
         if compiled.attnames is None:
             raise TypeError("a PreparedRead of values_list() returns rows(), not instances")
-        return [self.model.from_db(alias, compiled.attnames, row) for row in rows]
+        start, end = compiled.start, compiled.start + len(compiled.attnames)
+        fetch_mode, instances, peers = compiled.fetch_mode, [], []
+        for row in rows:
+            instance = self.model.from_db(alias, compiled.attnames, row[start:end], fetch_mode=fetch_mode)
+            if fetch_mode.track_peers:
+                peers.append(weak_ref(instance))
+                instance._state.peers = peers
+            for populator in compiled.related:
+                populator.populate(row, instance)
+            instances.append(instance)
+        return instances
 
     def rows(self, *, using=None, **values):
         """The rows (tuples) of a ``values_list()`` queryset for these values, in its order."""
@@ -127,3 +157,6 @@ class _Compiled:
     slots: list
     attnames: list | None  # the model's fields, in the order of the columns (None: a values_list() read)
     converters: list  # (column index, functions, expression): the backend's and the fields' converters
+    start: int  # the index of the model's first column
+    related: list  # Django's RelatedPopulator of each select_related row
+    fetch_mode: object  # the queryset's (how its instances load a field or relation they were read without)

@@ -121,6 +121,16 @@ def user_memberships(*, user):
     )
 
 
+# The first rows of "Mes rattachements aux structures" (Mon Compte), read on every display of the page.
+_user_memberships_page = PreparedRead(Membership, lambda user_id: user_memberships(user=user_id), user_id=int)
+
+
+def user_memberships_page(*, user, offset, limit):
+    """``limit`` of the user's active memberships from ``offset``, in ``user_memberships``' order, each with its
+    structure."""
+    return _user_memberships_page.all(user_id=user.pk, offset=offset, limit=limit)
+
+
 def _primary_managers_prefetch():
     return Prefetch(
         "structure__memberships",
@@ -165,11 +175,15 @@ class AttachmentRows:
     """The user's attachments, then pending requests, then latest closed requests, as one sequence a Paginator
     can page: one count query per part, and a page reads only the parts it shows (at most three slices)."""
 
-    # Each part's queryset is built only for a page that shows rows of it (building one costs more than its count).
+    # Each part is read only for a page that shows rows of it (building a queryset costs more than its count):
+    # kind -> rows(user, low, high).
     parts = (
-        ("membership", user_memberships),
-        ("pending", user_pending_requests),
-        ("closed", user_closed_requests),
+        (
+            "membership",
+            lambda user, low, high: user_memberships_page(user=user, offset=low, limit=high - low),
+        ),
+        ("pending", lambda user, low, high: user_pending_requests(user=user)[low:high]),
+        ("closed", lambda user, low, high: user_closed_requests(user=user)[low:high]),
     )
 
     def __init__(self, *, user):
@@ -195,7 +209,7 @@ class AttachmentRows:
         for (kind, rows_of), count in zip(self.parts, self.counts, strict=True):
             low, high = max(start - offset, 0), min(stop - offset, count)
             if low < high:
-                rows.extend(AttachmentRow(kind=kind, item=item) for item in rows_of(user=self.user)[low:high])
+                rows.extend(AttachmentRow(kind=kind, item=item) for item in rows_of(self.user, low, high))
             offset += count
         return rows
 

@@ -6,14 +6,15 @@ import html
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.db.models import Count
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from accounts.models import User
 from accounts.tokens import activation_tokens
 from chorus_portal.queries import PreparedRead
-from structures.models import Membership
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from structures.selectors import user_memberships, user_memberships_page
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,14 @@ def test_a_value_out_of_any_integer_column_finds_nothing_without_error():
 def test_a_queryset_that_does_not_pass_its_value_through_is_refused():
     with pytest.raises(TypeError, match="unchanged"):
         PreparedRead(User, lambda pk: User.objects.filter(pk=pk + 1), pk=int).first(pk=1)
-    with pytest.raises(TypeError, match="select_related"):
+    with pytest.raises(TypeError, match="unsliced"):
+        PreparedRead(User, lambda pk: User.objects.filter(pk=pk)[:5], pk=int).first(pk=1)
+    with pytest.raises(TypeError, match="annotations"):
         PreparedRead(
-            Membership, lambda pk: Membership.objects.select_related("user").filter(pk=pk), pk=int
-        ).first(pk=1)
+            User, lambda pk: User.objects.filter(pk=pk).annotate(n=Count("memberships")), pk=int
+        ).all(pk=1)
+    with pytest.raises(TypeError, match="offset needs a limit"):
+        verified_by_pk.all(pk=1, offset=5)
     with pytest.raises(TypeError, match="int or str"):
         PreparedRead(User, lambda day: User.objects.filter(date_joined__date=day), day=object)
 
@@ -104,3 +109,44 @@ def test_a_values_list_read_returns_its_rows():
         names.all(name="MARTIN")
     with pytest.raises(TypeError, match="all"):
         verified_by_pk.rows(pk=first.pk)
+
+
+def test_a_read_with_select_related_brings_each_instances_related_row_as_the_orm_does(
+    django_assert_num_queries,
+):
+    user = UserFactory()
+    names = ["Zénith", "ACME", "Boulangerie l'Aÿ", "acme bis", "Dupont & fils", "Ébénisterie", "MARTIN"]
+    for name in names:
+        MembershipFactory(user=user, structure=StructureFactory(corporate_name=name, label=f"<{name}>"))
+    MembershipFactory(user=user, is_active=False)  # left: not among the attachments
+    MembershipFactory()  # someone else's
+    orm = list(user_memberships(user=user))
+    assert len(orm) == len(names)
+    with django_assert_num_queries(1):
+        prepared = user_memberships_page(user=user, offset=0, limit=100)
+        # The structures came with the memberships: reading them queries nothing more.
+        structures = [membership.structure for membership in prepared]
+    assert prepared == orm
+    assert [model_to_dict(membership) for membership in prepared] == [model_to_dict(m) for m in orm]
+    assert [model_to_dict(structure) for structure in structures] == [model_to_dict(m.structure) for m in orm]
+    assert [s.created_at for s in structures] == [m.structure.created_at for m in orm]
+    # A page at a time, as the ORM's slices.
+    for offset, limit in [(0, 5), (5, 5), (3, 2), (6, 5), (10, 5)]:
+        page = user_memberships_page(user=user, offset=offset, limit=limit)
+        assert page == orm[offset : offset + limit]
+        assert [m.structure.corporate_name for m in page] == [m.structure.corporate_name for m in orm][
+            offset : offset + limit
+        ]
+    assert user_memberships_page(user=UserFactory(), offset=0, limit=5) == []
+
+
+def test_mon_compte_pages_the_attachments_in_the_order_of_the_names(client):
+    user = UserFactory()
+    for name in ["Zénith", "ACME", "Boulangerie", "acme bis", "Dupont & fils", "Ébénisterie", "MARTIN"]:
+        MembershipFactory(user=user, structure=StructureFactory(corporate_name=name))
+    client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+    first = html.unescape(client.get(reverse("account")).text)
+    second = html.unescape(client.get(reverse("account"), {"page": 2}).text)
+    order = [membership.structure.corporate_name for membership in user_memberships(user=user)]
+    assert all(name in first for name in order[:5]) and not any(name in first for name in order[5:])
+    assert all(name in second for name in order[5:]) and not any(name in second for name in order[:5])

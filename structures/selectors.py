@@ -26,9 +26,36 @@ from workspaces.selectors import workspace_catalogue, workspace_catalogue_cached
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
 
-def event_feed(*, user):
-    """The user's "Fil d'événements", newest first."""
-    return Event.objects.filter(user=user).select_related("structure", "workspace", "actor", "subject")
+def _events_of(user_id):
+    return Event.objects.filter(user=user_id).select_related("structure", "workspace", "actor", "subject")
+
+
+# The page of the feed shown by the connected home, read on each of its displays.
+_events_page = PreparedRead(Event, _events_of, user_id=int)
+
+
+class EventFeed:
+    """The user's "Fil d'événements", newest first, as a sequence a Paginator can page: its count comes with what
+    every connected page reads of its user (``user_event_count``), a page is one prepared read."""
+
+    def __init__(self, *, user):
+        self.user = user
+
+    def count(self):
+        return user_event_count(user=self.user)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("EventFeed is read by page.")
+        start = index.start or 0
+        return _events_page.all(user_id=self.user.pk, offset=start, limit=index.stop - start)
+
+
+def event_feed(*, user) -> EventFeed:
+    return EventFeed(user=user)
 
 
 def user_is_manager(*, user):
@@ -67,15 +94,23 @@ def _attachment_summary_sql():
     )
 
 
+def _event_count_sql():
+    """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
+    quote = connection.ops.quote_name
+    events, user = quote(Event._meta.db_table), quote(Event._meta.get_field("user").column)
+    return f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0"  # noqa: S608 (names quoted)
+
+
 def _user_connected_read(*, user):
     """One statement for what every connected page reads of its user: the four counts of
-    ``user_attachment_summary`` (a row of kind 0) and the user's workspace codes (``user_workspaces``: kind 1,
-    open for the user; kind 2, open on one of their active structures), kept on ``user``."""
+    ``user_attachment_summary`` (a row of kind 0), the user's workspace codes (``user_workspaces``: kind 1,
+    open for the user; kind 2, open on one of their active structures) and the count of their events (kind 3,
+    ``user_event_count``), kept on ``user``."""
     memberships = [user.pk, True]
     requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()}",
+            f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}",
             [
                 *memberships,
                 *memberships,
@@ -84,6 +119,7 @@ def _user_connected_read(*, user):
                 user.pk,
                 *CLOSED_STATUSES,
                 *[user.pk, True, user.pk, True, True],
+                user.pk,
             ],
         )
         rows = cursor.fetchall()
@@ -91,6 +127,7 @@ def _user_connected_read(*, user):
     user._attachment_summary = AttachmentSummary(
         attachments=attachments, managed=managed, pending=pending, closed=closed
     )
+    ((_, _, user._event_count, *_),) = [row for row in rows if row[0] == 3]
     user._workspace_codes = (
         frozenset(row[1] for row in rows if row[0] == 1),
         frozenset(row[1] for row in rows if row[0] == 2),
@@ -105,6 +142,13 @@ def user_attachment_summary(*, user) -> AttachmentSummary:
     if getattr(user, "_attachment_summary", None) is None:
         _user_connected_read(user=user)
     return user._attachment_summary
+
+
+def user_event_count(*, user) -> int:
+    """How many events the user's "Fil d'événements" holds (read with ``user_attachment_summary``)."""
+    if getattr(user, "_event_count", None) is None:
+        _user_connected_read(user=user)
+    return user._event_count
 
 
 def user_has_attachment(*, user):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from structures.models import Event
 from structures.services import event_record
 from tests.connected.conftest import login
-from tests.factories import MembershipFactory, NewsFactory
+from tests.factories import MembershipFactory, NewsFactory, UserFactory
 from workspaces.models import WorkspaceActivation
 
 
@@ -47,9 +47,9 @@ def test_connected_home_feed_newest_first_and_paginated(
     NewsFactory()
     login(client, supplier)
     client.get("/en/")  # the news in the cache
-    # session, user, events count, events page, news (cache), attached? and the menu (manager?, workspace codes:
-    # one query), the workspace catalogue (cache)
-    with django_assert_num_queries(7):
+    # session, user, events page, news (cache), then one query for the menu (manager?, workspace codes), the events
+    # count and "attached?", and the workspace catalogue (cache)
+    with django_assert_num_queries(6):
         page = client.get("/en/").content.decode()
     assert page.index("Your user account was created.") < page.index(
         "You opened the workspace Issued invoices."
@@ -93,3 +93,18 @@ def test_workspace_page_needs_login_and_a_known_workspace(client, supplier):
     assert client.get("/fr/espaces/factures-emises/").status_code == 302
     login(client, supplier)
     assert client.get("/fr/espaces/inconnu/").status_code == 404
+
+
+def test_the_feed_names_the_structure_the_person_and_the_manager_of_each_event(
+    client, supplier, structure_with_manager, django_assert_num_queries
+):
+    structure, _manager = structure_with_manager
+    requester = UserFactory(first_name="Zoé", last_name="<b>Martin</b>")
+    event_record(user=supplier, kind=Event.Kind.REQUEST_RECEIVED, structure=structure, subject=requester)
+    event_record(user=supplier, kind=Event.Kind.REQUEST_REFUSED, structure=structure, actor=None)
+    login(client, supplier)
+    client.get("/fr/")
+    with django_assert_num_queries(6):  # as many whatever the rows refer to
+        page = client.get("/fr/").content.decode()
+    assert "Zoé &lt;b&gt;Martin&lt;/b&gt;" in page and "<b>Martin" not in page
+    assert html.escape(structure.display_name) in page

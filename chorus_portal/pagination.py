@@ -13,6 +13,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def _counted(self):
         object_list = self.object_list
+        if hasattr(object_list, "count_up_to"):  # a sequence that counts in the database (a prepared read)
+            return object_list.count_up_to(self.cap + 1)
         if hasattr(object_list, "order_by"):
             # Neither the order nor the columns shown change a count: without them, the database stops at the
             # first cap + 1 rows found, and computes no annotation (a change list's subqueries) for them.

@@ -88,7 +88,9 @@ class PreparedRead:
         related = get_related_populators(compiler.klass_info, compiler.select, alias, fetch_mode)
         return _Compiled(sql, slots, attnames, converters, start, related, fetch_mode)
 
-    def _rows(self, using, values, offset=0, limit=None):
+    def _statement(self, using, values):
+        """The compiled read for the database in use, its alias and connection, and the statement's parameters for
+        these values (None: a value that no column can hold, so the read finds nothing)."""
         alias = using or router.db_for_read(self.model)
         connection = connections[alias]
         key = (alias, connection.vendor)
@@ -96,20 +98,42 @@ class PreparedRead:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(alias)
         if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
-            return compiled, alias, []  # no integer column holds it (and SQLite would refuse the parameter)
+            return (
+                compiled,
+                alias,
+                connection,
+                None,
+            )  # no integer column holds it (and SQLite would refuse it)
         params = [constant if name is None else values[name] for name, constant in compiled.slots]
+        return compiled, alias, connection, params
+
+    def _rows(self, using, values, offset=0, limit=None):
+        compiled, alias, connection, params = self._statement(using, values)
+        if limit is None and offset:
+            raise TypeError("an offset needs a limit")
+        if params is None:
+            return compiled, alias, []
         sql = compiled.sql
         if limit is not None:
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [int(limit), int(offset)]
-        elif offset:
-            raise TypeError("an offset needs a limit")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [self._convert(row, compiled.converters, connection) for row in rows]
         return compiled, alias, rows
+
+    def count(self, *, using=None, limit, **values):
+        """How many rows the read returns for these values, counting no further than ``limit``: the database
+        stops at the first ``limit`` rows found (``SELECT COUNT(*) FROM (… LIMIT n)``)."""
+        compiled, _, connection, params = self._statement(using, values)
+        if params is None:
+            return 0
+        sql = f"SELECT COUNT(*) FROM ({compiled.sql} LIMIT %s) counted"  # noqa: S608 (compiled)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, int(limit)])
+            return cursor.fetchone()[0]
 
     @staticmethod
     def _convert(row, converters, connection):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 
@@ -262,31 +262,67 @@ def user_attachment_rows(*, user) -> AttachmentRows:
     return AttachmentRows(user=user)
 
 
-def _words_filter(text):
-    """Every word in ``search_text``. A word of one or two letters ("de", "en", the "l" of "l'Aÿ") holds no
-    trigram: given to the trigram index, it would make PostgreSQL read every entry of it. It is checked instead on
-    the rows that the longer words found (strpos, same meaning), unless there is no longer word."""
-    words = search_normalise(text).split()
+class _Like(Lookup):
+    """Django's ``contains``, as it writes it for the database (``"search_text"::text LIKE %s`` on PostgreSQL, with
+    ``ESCAPE '\\'`` on SQLite: the same statement, the same trigram index), but given the whole LIKE pattern
+    (``_like_pattern``): the statement's parameter is the value passed, as a prepared read needs."""
+
+    lookup_name = "like_pattern"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        lhs = connection.ops.lookup_cast("contains", self.lhs.output_field.get_internal_type()) % lhs
+        return f"{lhs} {connection.operators['contains'] % rhs}", [*lhs_params, *rhs_params]
+
+
+def _like_pattern(word):
+    return f"%{connection.ops.prep_for_like_query(word)}%"
+
+
+def _word_terms(words):
+    """The LIKE patterns of the words (``p0``, ``p1``…) and the words too short for the trigram index (``s0``…).
+
+    A word of one or two letters ("de", "en", the "l" of "l'Aÿ") holds no trigram: given to the trigram index, it
+    would make PostgreSQL read every entry of it. It is checked instead on the rows that the longer words found
+    (strpos, same meaning), unless there is no longer word."""
     indexed = [word for word in words if len(word) >= 3] or words
+    short = [word for word in words if word not in indexed]
+    return {
+        **{f"p{index}": _like_pattern(word) for index, word in enumerate(indexed)},
+        **{f"s{index}": word for index, word in enumerate(short)},
+    }
+
+
+def _words_condition(terms):
     condition = Q()
-    for word in words:
-        if word in indexed:
-            condition &= Q(search_text__contains=word)
+    for name, value in terms.items():
+        if name.startswith("p"):
+            condition &= Q(_Like(F("search_text"), value))
         else:
-            condition &= Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
+            condition &= Q(GreaterThan(StrIndex("search_text", Value(value)), 0))
     return condition
 
 
-def structures_public_search(*, query):
-    """Public, active structures whose name, label, identifier, postal code or city contain every word typed
-    (accents and case ignored); a bare postal code (five digits) finds the structures of that postal code."""
+def _words_filter(text):
+    """Every word of ``text`` in ``search_text`` (accents and case ignored)."""
+    return _words_condition(_word_terms(search_normalise(text).split()))
+
+
+def _search_terms(query):
+    """What the public search looks for: ``{"postal_code": code}`` for a bare postal code (five digits), else the
+    terms of its words (``_word_terms``)."""
     words = search_normalise(query).split()
     if len(words) == 1 and len(words[0]) == 5 and words[0].isdigit():
-        # Index structure_public_postal_code, in the order of the pages: the first page reads ten rows, where the
-        # trigram index would give every structure of the postal code (thousands in a city) to sort.
-        condition = Q(postal_code=words[0])
-    else:
-        condition = _words_filter(query)
+        return {"postal_code": words[0]}
+    return _word_terms(words)
+
+
+def _public_search(**terms):
+    # Index structure_public_postal_code, in the order of the pages: the first page reads ten rows, where the
+    # trigram index would give every structure of the postal code (thousands in a city) to sort.
+    condition = Q(postal_code=terms["postal_code"]) if "postal_code" in terms else _words_condition(terms)
     return (
         Structure.objects.filter(PUBLIC_SEARCH)
         .filter(condition)
@@ -296,6 +332,52 @@ def structures_public_search(*, query):
         # structures in this order (0008). For a postal code, structure_public_postal_code is in this order.
         .order_by(Lower("corporate_name"), "pk")
     )
+
+
+def structures_public_search(*, query):
+    """Public, active structures whose name, label, identifier, postal code or city contain every word typed
+    (accents and case ignored); a bare postal code (five digits) finds the structures of that postal code."""
+    return _public_search(**_search_terms(query))
+
+
+class PublicSearchResults:
+    """``structures_public_search`` for the search page, as a sequence a CappedCountPaginator can page: the count
+    and the page are prepared reads (one per shape of search: a postal code, or so many words of each kind),
+    compiled once per process instead of built by the ORM at every display."""
+
+    _reads: dict = {}  # shape -> (page read, count read)
+    _MAX_SHAPES = 100  # the shapes in use come back at once when it is emptied
+
+    def __init__(self, *, query):
+        self.terms = _search_terms(query)
+        shape = tuple(name.rstrip("0123456789") for name in self.terms)  # ("p", "p", "s"), ("postal_code",)...
+        reads = self._reads.get(shape)
+        if reads is None:
+            if len(self._reads) >= self._MAX_SHAPES:
+                self._reads.clear()
+            parameters = dict.fromkeys(self.terms, str)
+            reads = self._reads[shape] = (
+                PreparedRead(Structure, _public_search, **parameters),
+                PreparedRead(
+                    Structure,
+                    lambda **terms: _public_search(**terms).order_by().values_list("pk"),
+                    **parameters,
+                ),
+            )
+        self._page_read, self._count_read = reads
+
+    def count_up_to(self, limit):
+        return self._count_read.count(limit=limit, **self.terms)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("PublicSearchResults is read by page.")
+        start = index.start or 0
+        return self._page_read.all(offset=start, limit=index.stop - start, **self.terms)
+
+
+def structures_public_search_results(*, query) -> PublicSearchResults:
+    return PublicSearchResults(query=query)
 
 
 def structures_attachable_search(*, user, criteria):

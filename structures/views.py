@@ -65,7 +65,7 @@ def structure_search(request):
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         page = _page(
             request,
-            selectors.structures_public_search(query=form.cleaned_data["q"]),
+            selectors.structures_public_search_results(query=form.cleaned_data["q"]),
             SEARCH_PAGE_SIZE,
             paginator=PublicSearchPaginator,
         )

@@ -56,6 +56,7 @@ def test_a_value_out_of_any_integer_column_finds_nothing_without_error():
     UserFactory()
     assert verified_by_pk.first(pk=2**80) is None
     assert verified_by_pk.first(pk=-(2**80)) is None
+    assert verified_by_pk.count(pk=2**80, limit=5) == 0
 
 
 def test_a_queryset_that_does_not_pass_its_value_through_is_refused():
@@ -105,6 +106,8 @@ def test_a_values_list_read_returns_its_rows():
         User.objects.filter(last_name="MARTIN").order_by("-pk").values_list("pk", "date_joined")
     )
     assert [pk for pk, _ in names.rows(name="MARTIN")] == [second.pk, first.pk]
+    assert names.count(name="MARTIN", limit=10) == 2 and names.count(name="MARTIN", limit=1) == 1
+    assert names.count(name="DURAND", limit=10) == 0
     with pytest.raises(TypeError, match="rows"):
         names.all(name="MARTIN")
     with pytest.raises(TypeError, match="all"):

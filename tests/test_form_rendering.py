@@ -3,6 +3,7 @@ and their field groups with leaner templates than django-dsfr's (PortalBoundFiel
 blank, bound with hostile input (errors) and with initial values, must come out exactly as django-dsfr's field
 templates and Django's widget templates write it."""
 
+import copy
 import re
 
 import pytest
@@ -269,3 +270,36 @@ def test_a_fixed_choice_fields_list_is_shared_by_the_forms_and_replaced_for_one_
     )
     bound = account_forms.SignupIdentifyWithoutSiretForm(data={"identifier_type": "NOT_A_TYPE"})
     assert "identifier_type" in bound.errors
+
+
+def test_each_form_has_its_own_copy_of_its_fields_as_with_djangos_deepcopy():
+    for form_class in (
+        account_forms.SignupDetailsForm,
+        account_forms.ProfileForm,
+        account_forms.ActivationForm,
+    ):
+        fast = copy.deepcopy(form_class.base_fields)
+        django = copy.deepcopy(dict(form_class.base_fields))
+        assert type(fast) is dict and list(fast) == list(django)
+        for name, field in fast.items():
+            base, reference = form_class.base_fields[name], django[name]
+            assert type(field) is type(reference) and type(field.widget) is type(reference.widget), name
+            assert field is not base and field.widget is not base.widget, name
+            assert vars(field).keys() == vars(reference).keys(), name
+            assert (
+                field.widget.attrs == reference.widget.attrs and field.widget.attrs is not base.widget.attrs
+            )
+            assert field.error_messages == reference.error_messages
+            assert field.error_messages is not base.error_messages
+            assert field.validators == reference.validators and field.validators is not base.validators
+    # A form that changes its fields changes its own only.
+    first = account_forms.ProfileForm()
+    first.fields["last_name"].widget.attrs["placeholder"] = "x"
+    first.fields["last_name"].error_messages["required"] = "y"
+    first.fields["phone"].validators.append(lambda value: None)
+    second = account_forms.ProfileForm()
+    assert "placeholder" not in second.fields["last_name"].widget.attrs
+    assert second.fields["last_name"].error_messages["required"] != "y"
+    assert len(second.fields["phone"].validators) == len(
+        account_forms.ProfileForm.base_fields["phone"].validators
+    )

@@ -350,7 +350,9 @@ class PublicSearchResults:
 
     def __init__(self, *, query):
         self.terms = _search_terms(query)
-        shape = tuple(name.rstrip("0123456789") for name in self.terms)  # ("p", "p", "s"), ("postal_code",)...
+        shape = tuple(
+            name.rstrip("0123456789") for name in self.terms
+        )  # ("p", "p", "s"), ("postal_code",)...
         reads = self._reads.get(shape)
         if reads is None:
             if len(self._reads) >= self._MAX_SHAPES:

@@ -51,6 +51,8 @@ class EventFeed:
         if not isinstance(index, slice):
             raise TypeError("EventFeed is read by page.")
         start = index.start or 0
+        if index.stop <= start:  # the empty page of an empty feed
+            return []
         return _events_page.all(user_id=self.user.pk, offset=start, limit=index.stop - start)
 
 
@@ -375,6 +377,8 @@ class PublicSearchResults:
         if not isinstance(index, slice):
             raise TypeError("PublicSearchResults is read by page.")
         start = index.start or 0
+        if index.stop <= start:  # the empty page of a search that found nothing
+            return []
         return self._page_read.all(offset=start, limit=index.stop - start, **self.terms)
 
 

@@ -93,5 +93,11 @@ def test_the_search_page_counts_and_reads_a_page_in_two_statements(client, direc
     assert len(statements) == 2
     assert "Plus de 2 structures trouvées" in page
     assert page.index("MAIRIE DE QUIMPER") < page.index("Quimper Bretagne Occidentale")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": "nothing-like-it"})
+    assert "0 structure trouvée" in html.unescape(response.text)
+    assert (
+        len([q for q in queries.captured_queries if "structures_structure" in q["sql"]]) == 1
+    )  # the count only
     response = client.get(reverse("structure_search"), {"q": "zénith", "page": "2"})
     assert response.status_code == 200 and "Zénith de Paris" in html.unescape(response.text)

@@ -366,7 +366,6 @@ _GROUPS = MarkupCache(size=5_000)
 # The value's stand-in: a private-use character, which escaping leaves as it is and no label or hint contains.
 _STAND_IN = "\ue000"
 _STAND_IN_WIDGETS = {forms.TextInput, forms.EmailInput, forms.PasswordInput, forms.NumberInput}
-_KEPT_TEMPLATES = {"forms/input.html", "forms/checkbox.html"}
 
 
 class PortalBoundField(DsfrBoundField):
@@ -400,8 +399,10 @@ class PortalBoundField(DsfrBoundField):
             form.renderer is not PORTAL_FORM_RENDERER
             or not (kind in _STAND_IN_WIDGETS or kind is forms.CheckboxInput or kind is FixedOptionsSelect)
             or field.show_hidden_initial
-            or self.template_name not in _KEPT_TEMPLATES
-            or self.errors
+            # A field that names its own template (else these widgets take forms/input.html or forms/checkbox.html).
+            or field.template_name
+            or getattr(type(field), "template_name", None)
+            or (form.is_bound and self.name in form.errors)
         ):
             return None
         value = self.value()
@@ -428,8 +429,8 @@ class PortalBoundField(DsfrBoundField):
             getattr(widget, "group_class", None),
             tuple(sorted(widget.attrs.items())),
             tuple(choice for choice, _ in widget.choices) if kind is FixedOptionsSelect else None,
-            str(self.label),
-            str(self.help_text),
+            self._text_key(self.label, "label"),
+            self._text_key(self.help_text, "help_text"),
             field.required,
             field.disabled,
             state,
@@ -439,6 +440,15 @@ class PortalBoundField(DsfrBoundField):
         except TypeError:  # an attribute whose value cannot be a key (a list...)
             return None
         return parts if len(parts) <= 2 else None
+
+    def _text_key(self, text, attribute):
+        """A label or a hint as part of a key: the text itself, or, when it is the one the form class declares (a
+        translatable text that the class keeps for the life of the process), its identity, which costs no
+        translation (the language is part of the key)."""
+        declared = type(self.form).base_fields.get(self.name)
+        if declared is not None and text is getattr(declared, attribute):
+            return id(text)
+        return str(text)
 
     def _render_parts(self, *, stand_in):
         if not stand_in:

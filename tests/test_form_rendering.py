@@ -191,6 +191,10 @@ class Consent(PortalForm):
         if structure_name:
             self.fields["name"].required = False
             self.fields["name"].widget.attrs["placeholder"] = f"Name used at {structure_name}"
+            # A field of this form only, whose label and hint name the structure.
+            self.fields["reference"] = forms.CharField(
+                label=f"Your reference at {structure_name}", help_text=f"As {structure_name} knows you"
+            )
 
 
 def _groups(form_class, **kwargs):
@@ -251,6 +255,10 @@ def test_a_kept_field_group_follows_a_checkbox_a_fixed_select_and_attributes_cha
     assert 'placeholder="Name used at ACME &lt;SA&gt;"' in acme[0] and "required" not in acme[0]
     dupont, _ = _groups(Consent, structure_name="Dupont & fils")
     assert 'placeholder="Name used at Dupont &amp; fils"' in dupont[0]
+    assert (
+        "Your reference at ACME &lt;SA&gt;" in acme[3] and "As ACME <SA> knows you" in acme[3]
+    )  # hints are markup
+    assert "Your reference at Dupont &amp; fils" in dupont[3] and "As Dupont & fils knows you" in dupont[3]
 
 
 def test_a_fixed_choice_fields_list_is_shared_by_the_forms_and_replaced_for_one_form_only():

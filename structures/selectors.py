@@ -352,9 +352,8 @@ class PublicSearchResults:
 
     def __init__(self, *, query):
         self.terms = _search_terms(query)
-        shape = tuple(
-            name.rstrip("0123456789") for name in self.terms
-        )  # ("p", "p", "s"), ("postal_code",)...
+        # ("postal_code",), ("p",), ("p", "p", "s")...: a postal code, or so many patterns and short words.
+        shape = tuple(name.rstrip("0123456789") for name in self.terms)
         reads = self._reads.get(shape)
         if reads is None:
             if len(self._reads) >= self._MAX_SHAPES:

@@ -382,17 +382,17 @@ class PortalBoundField(DsfrBoundField):
         return super().value()
 
     def as_field_group(self):
-        parts = self._group_parts()
-        if parts is None:
+        kept = self._group_parts()
+        if kept is None:
             return super().as_field_group()
-        before, *after = parts
+        (before, *after), value = kept
         if not after:
             return before
-        return mark_safe(f"{before}{_formatted(self._formatted_value)}{after[0]}")  # noqa: S308 (escaped value)
+        return mark_safe(f"{before}{_formatted(value)}{after[0]}")  # noqa: S308 (escaped value)
 
     def _group_parts(self):
-        """The group's markup from the cache, split where the value goes (one part when it shows no value), or None
-        when this group is not one that can be kept."""
+        """The group's markup from the cache, split where the value goes (one part when it shows no value), and the
+        value to put there; or None when this group is not one that can be kept."""
         field, widget, form = self.field, self.field.widget, self.form
         kind = type(widget)
         if (
@@ -415,7 +415,6 @@ class PortalBoundField(DsfrBoundField):
             state, formatted = tuple(formatted), None  # one markup per selected value
         else:
             state = formatted is None
-        self._formatted_value = formatted
         key = (
             type(form),
             form.prefix,
@@ -439,7 +438,7 @@ class PortalBoundField(DsfrBoundField):
             parts = _GROUPS.get(key, lambda: self._render_parts(stand_in=formatted is not None))
         except TypeError:  # an attribute whose value cannot be a key (a list...)
             return None
-        return parts if len(parts) <= 2 else None
+        return (parts, formatted) if len(parts) <= 2 else None
 
     def _text_key(self, text, attribute):
         """A label or a hint as part of a key: the text itself, or, when it is the one the form class declares (a

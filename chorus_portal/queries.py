@@ -3,10 +3,10 @@
 Building a queryset and compiling it costs more CPU here than running the statement: reading a user by primary key
 takes ~0.6 ms through the ORM against ~0.2 ms for the same statement and model instance (bench/RESULTS.md). The
 reads that run on every page of a kind (the logged-in user, the account of an emailed link, the workspaces open on
-the structure of signup step 3) are written as ordinary querysets whose varying values are named parameters. The queryset is compiled the
-first time, once per database, with what turns a row into an instance (the column names and the converters of the
-backend and of the fields, as Django's own model iterable computes them); later calls only run the statement and
-build the instances.
+the structure of signup step 3, Mon Compte's attachments, the event feed, the public search) are written as ordinary
+querysets whose varying values are named parameters. The queryset is compiled the first time, once per database,
+with what turns a row into an instance (the column names and the converters of the backend and of the fields, as
+Django's own model iterable computes them); later calls only run the statement and build the instances.
 
     user_by_pk = PreparedRead(User, lambda pk: User._default_manager.filter(pk=pk), pk=int)
     user = user_by_pk.first(pk=42)
@@ -98,12 +98,8 @@ class PreparedRead:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(alias)
         if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
-            return (
-                compiled,
-                alias,
-                connection,
-                None,
-            )  # no integer column holds it (and SQLite would refuse it)
+            # No integer column holds it (and SQLite would refuse it).
+            return compiled, alias, connection, None
         params = [constant if name is None else values[name] for name, constant in compiled.slots]
         return compiled, alias, connection, params
 

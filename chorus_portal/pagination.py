@@ -28,3 +28,18 @@ class CappedCountPaginator(Paginator):
     @property
     def is_capped(self):
         return self._counted > self.cap
+
+
+class PagedRows:
+    """Rows that a Paginator reads a page at a time (``object_list[start:stop]``), without a queryset: a subclass
+    reads one page with ``page(offset=, limit=)`` and counts its rows with ``count()`` (a Paginator) or
+    ``count_up_to(limit)`` (a CappedCountPaginator). An empty page reads nothing."""
+
+    def page(self, *, offset, limit):
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError(f"{type(self).__name__} is read by page.")
+        start = index.start or 0
+        return self.page(offset=start, limit=index.stop - start) if index.stop > start else []

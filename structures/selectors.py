@@ -8,6 +8,7 @@ from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 
+from chorus_portal.pagination import PagedRows
 from chorus_portal.queries import PreparedRead
 from structures.models import (
     PUBLIC_SEARCH,
@@ -34,7 +35,7 @@ def _events_of(user_id):
 _events_page = PreparedRead(Event, _events_of, user_id=int)
 
 
-class EventFeed:
+class EventFeed(PagedRows):
     """The user's "Fil d'événements", newest first, as a sequence a Paginator can page: its count comes with what
     every connected page reads of its user (``user_event_count``), a page is one prepared read."""
 
@@ -47,13 +48,8 @@ class EventFeed:
     def __len__(self):
         return self.count()
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            raise TypeError("EventFeed is read by page.")
-        start = index.start or 0
-        if index.stop <= start:  # the empty page of an empty feed
-            return []
-        return _events_page.all(user_id=self.user.pk, offset=start, limit=index.stop - start)
+    def page(self, *, offset, limit):
+        return _events_page.all(user_id=self.user.pk, offset=offset, limit=limit)
 
 
 def event_feed(*, user) -> EventFeed:
@@ -217,7 +213,7 @@ class AttachmentRow:
     item: object
 
 
-class AttachmentRows:
+class AttachmentRows(PagedRows):
     """The user's attachments, then pending requests, then latest closed requests, as one sequence a Paginator
     can page: one count query per part, and a page reads only the parts it shows (at most three slices)."""
 
@@ -247,16 +243,13 @@ class AttachmentRows:
     def __len__(self):
         return self.count()
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            raise TypeError("AttachmentRows is read by page.")
-        start, stop = index.start or 0, index.stop
-        rows, offset = [], 0
+    def page(self, *, offset, limit):
+        rows, part_start = [], 0
         for (kind, rows_of), count in zip(self.parts, self.counts, strict=True):
-            low, high = max(start - offset, 0), min(stop - offset, count)
+            low, high = max(offset - part_start, 0), min(offset + limit - part_start, count)
             if low < high:
                 rows.extend(AttachmentRow(kind=kind, item=item) for item in rows_of(self.user, low, high))
-            offset += count
+            part_start += count
         return rows
 
 
@@ -342,7 +335,7 @@ def structures_public_search(*, query):
     return _public_search(**_search_terms(query))
 
 
-class PublicSearchResults:
+class PublicSearchResults(PagedRows):
     """``structures_public_search`` for the search page, as a sequence a CappedCountPaginator can page: the count
     and the page are prepared reads (one per shape of search: a postal code, or so many words of each kind),
     compiled once per process instead of built by the ORM at every display."""
@@ -372,13 +365,8 @@ class PublicSearchResults:
     def count_up_to(self, limit):
         return self._count_read.count(limit=limit, **self.terms)
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            raise TypeError("PublicSearchResults is read by page.")
-        start = index.start or 0
-        if index.stop <= start:  # the empty page of a search that found nothing
-            return []
-        return self._page_read.all(offset=start, limit=index.stop - start, **self.terms)
+    def page(self, *, offset, limit):
+        return self._page_read.all(offset=offset, limit=limit, **self.terms)
 
 
 def structures_public_search_results(*, query) -> PublicSearchResults:

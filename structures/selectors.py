@@ -1,7 +1,7 @@
 """Reads of structures, attachments and event feeds, shaped so that each page runs a fixed number of queries."""
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.db import connection
 from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q, Value
@@ -70,33 +70,43 @@ class AttachmentSummary:
     closed: int
 
 
+def _table(model):
+    """A model's table name, quoted for the database, for the statements written out below."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, field):
+    """A field's column name, quoted for the database."""
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
 def _attachment_summary_sql():
     """Four counts in one statement, with the models' table and column names. Written out rather than built with
     the ORM: this read runs on every connected page, and compiling the same statement from querysets (four
     subqueries) costs ~3 ms of CPU per request here against ~0.1 ms for the statement itself (bench/RESULTS.md)."""
-    quote = connection.ops.quote_name
-
-    def name(model, field):
-        return quote(model._meta.get_field(field).column)
-
-    memberships, requests = quote(Membership._meta.db_table), quote(AttachmentRequest._meta.db_table)
-    active = (
-        f"FROM {memberships} WHERE {name(Membership, 'user')} = %s AND {name(Membership, 'is_active')} = %s"
-    )
-    of_user = f"FROM {requests} WHERE {name(AttachmentRequest, 'user')} = %s"
+    memberships, requests = _table(Membership), _table(AttachmentRequest)
+    active = f"FROM {memberships} WHERE {_column(Membership, 'user')} = %s AND {_column(Membership, 'is_active')} = %s"
+    of_user = f"FROM {requests} WHERE {_column(AttachmentRequest, 'user')} = %s"
     return (
         f"SELECT 0, NULL, (SELECT COUNT(*) {active}), "
-        f"(SELECT COUNT(*) {active} AND {name(Membership, 'role')} IN (%s, %s)), "
-        f"(SELECT COUNT(*) {of_user} AND {name(AttachmentRequest, 'status')} = %s), "
-        f"(SELECT COUNT(*) {of_user} AND {name(AttachmentRequest, 'status')} IN (%s, %s))"
+        f"(SELECT COUNT(*) {active} AND {_column(Membership, 'role')} IN (%s, %s)), "
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} = %s), "
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s))"
     )
 
 
 def _event_count_sql():
     """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
-    quote = connection.ops.quote_name
-    events, user = quote(Event._meta.db_table), quote(Event._meta.get_field("user").column)
+    events, user = _table(Event), _column(Event, "user")
     return f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0"  # noqa: S608 (names quoted)
+
+
+@cache
+def _user_connected_sql(vendor):
+    """The statement of ``_user_connected_read``, written once per process for the database's ``vendor``."""
+    return (
+        f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}"
+    )
 
 
 def _user_connected_read(*, user):
@@ -108,7 +118,7 @@ def _user_connected_read(*, user):
     requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}",
+            _user_connected_sql(connection.vendor),
             [
                 *memberships,
                 *memberships,
@@ -520,30 +530,22 @@ class UserWorkspaces:
 def _user_workspace_codes_sql():
     """The user's open workspaces and those open on their active structures, in one statement, with the models'
     table and column names (written out like ``_attachment_summary_sql``: it runs on every connected page)."""
-    quote = connection.ops.quote_name
-
-    def name(model, field):
-        return quote(model._meta.get_field(field).column)
-
-    activations, openings = (
-        quote(WorkspaceActivation._meta.db_table),
-        quote(StructureWorkspace._meta.db_table),
-    )
-    memberships = quote(Membership._meta.db_table)
+    activations, openings = _table(WorkspaceActivation), _table(StructureWorkspace)
+    memberships = _table(Membership)
     workspace, user, is_active = (
-        name(WorkspaceActivation, field) for field in ("workspace", "user", "is_active")
+        _column(WorkspaceActivation, field) for field in ("workspace", "user", "is_active")
     )
     # Table and column names from the models' metadata, the values as parameters.
     own = f"SELECT 1, {workspace}, 0, 0, 0, 0 FROM {activations} WHERE {user} = %s AND {is_active} = %s"  # noqa: S608
     joined = (
         f"{openings} o INNER JOIN {memberships} m "
-        f"ON m.{name(Membership, 'structure')} = o.{name(StructureWorkspace, 'structure')}"
+        f"ON m.{_column(Membership, 'structure')} = o.{_column(StructureWorkspace, 'structure')}"
     )
     conditions = (
-        f"m.{name(Membership, 'user')} = %s AND m.{name(Membership, 'is_active')} = %s "
-        f"AND o.{name(StructureWorkspace, 'is_active')} = %s"
+        f"m.{_column(Membership, 'user')} = %s AND m.{_column(Membership, 'is_active')} = %s "
+        f"AND o.{_column(StructureWorkspace, 'is_active')} = %s"
     )
-    code = name(StructureWorkspace, "workspace")
+    code = _column(StructureWorkspace, "workspace")
     of_structures = f"SELECT 2, o.{code}, 0, 0, 0, 0 FROM {joined} WHERE {conditions}"  # noqa: S608
     return f"{own} UNION ALL {of_structures}"
 

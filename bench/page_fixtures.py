@@ -3,9 +3,15 @@ bench/render_profile.py (in-process).
 
 Some pages need a session or a token: signup step 2 (a signup identified at step 1), step 3 (a signup whose step 2
 was submitted), the activation page (the emailed link of an account waiting for activation), "Mon Compte" and the
-connected home (a logged-in user). `prepare()` makes them through the portal itself (the forms posted with Django's
-test client, the captcha answered from its challenge row) in the database of the settings in use, and returns the
-session keys and the activation path.
+connected home (a logged-in user, attached to a structure, with the default workspaces open as after a signup).
+`prepare()` makes them through the portal itself (the pages opened and their forms posted with Django's test
+client, the captcha answered from its challenge row) in the database of the settings in use, and returns the
+cookies of those pages and the activation path.
+
+The cookies are the ones a browser sends on those pages: its session and the CSRF cookie of the form it posted to
+get there (step 1's, step 2's, the login form's), so those pages mask the browser's CSRF secret as they would in
+use instead of making a new one on every request. The pages a visitor can open first (home, login, signup step 1,
+activation, search) are requested with no cookie: a first visit, the dearer case.
 
     .venv/bin/python manage.py shell -c "from bench.page_fixtures import print_prepared; print_prepared()"
 """
@@ -29,8 +35,8 @@ PAGES = {
     "account": "/fr/mon-compte/",
     "home-connected": "/fr/",
 }
-# label -> the session (a key of prepare()'s "sessions") its requests carry.
-SESSIONS = {
+# label -> the browser (a key of prepare()'s "cookies") whose cookies its requests carry.
+COOKIES = {
     "signup-2": "signup-2",
     "signup-3": "signup-3",
     "account": "user",
@@ -50,8 +56,14 @@ def _client():
     return Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
 
 
+def _cookies(client):
+    """The Cookie header of a browser that made ``client``'s requests: its session and its CSRF cookie."""
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken"))
+
+
 def _signup_identified(email, siret):
     client = _client()
+    client.get("/fr/signup/")  # the form, and with it the CSRF cookie its post needs
     response = client.post("/fr/signup/", {"email": email, "siret": siret})
     assert response.status_code == 302 and response["Location"] == "/fr/signup/information/", (
         response.status_code,
@@ -91,11 +103,11 @@ def _signup_submitted(email, siret):
 
 
 def prepare():
-    """{"sessions": {name: session key}, "paths": {label: path}} for the pages that need them."""
+    """{"cookies": {name: Cookie header}, "paths": {label: path}} for the pages that need them."""
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
+    from accounts.services import user_workspaces_open_defaults
     from accounts.tokens import activation_tokens
     from structures.models import Membership, Role, Structure
 
@@ -109,15 +121,10 @@ def prepare():
     structure = Structure.objects.filter(is_private=False).order_by("pk").first()
     if not Membership.objects.filter(user=user, structure=structure).exists():
         Membership.objects.create(user=user, structure=structure, role=Role.USER)
-    session = SessionStore()
-    session.update(
-        {
-            "_auth_user_id": str(user.pk),
-            "_auth_user_hash": user.get_session_auth_hash(),
-            "_auth_user_backend": "accounts.backends.UserBackend",
-        }
-    )
-    session.create()
+    user_workspaces_open_defaults(user=user)
+    logged_in = _client()
+    logged_in.get("/fr/login/")  # the login form and its CSRF cookie
+    logged_in.force_login(user, backend="accounts.backends.UserBackend")
 
     step_2 = _signup_identified(*SIGNUP_STEP_2)
     email, siret = SIGNUP_STEP_3
@@ -130,10 +137,10 @@ def prepare():
     pending.set_unusable_password()
     pending.save()
     return {
-        "sessions": {
-            "user": session.session_key,
-            "signup-2": step_2.cookies["sessionid"].value,
-            "signup-3": step_3.cookies["sessionid"].value,
+        "cookies": {
+            "user": _cookies(logged_in),
+            "signup-2": _cookies(step_2),
+            "signup-3": _cookies(step_3),
         },
         "paths": {"activation": f"/fr/activation/{activation_tokens.make(pending)}/"},
     }

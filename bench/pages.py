@@ -3,12 +3,12 @@
     .venv/bin/python bench/pages.py                      # every page of the target (labels below)
     .venv/bin/python bench/pages.py home account         # some of them (labels of bench/page_fixtures.PAGES)
     .venv/bin/python bench/pages.py "/fr/structures/recherche/?q=mairie"   # any other page (GET)
-    .venv/bin/python bench/pages.py @/fr/mon-compte/     # "@": requested with a logged-in user's session cookie
+    .venv/bin/python bench/pages.py @/fr/mon-compte/     # "@": with a logged-in user's cookies
 
 Pages (labels): home (FR), login, signup-1/2/3 (each signup step, GET; step 2 with a signup identified at step 1,
 step 3 with one whose step 2 was posted), activation (the emailed link of an account waiting for activation),
 search (the public structure search), account ("Mon Compte") and home-connected (the connected home), plus home-en.
-bench/page_fixtures.py prepares their sessions and token through the portal itself before the measures.
+bench/page_fixtures.py prepares their cookies and token through the portal itself before the measures.
 
 What it does: starts a private PostgreSQL cluster on loopback (port 54346, `make pg-start`), then `make serve`
 with the production settings (DEBUG off, a generated secret, gunicorn with 2 x cores + 1 workers, whitenoise) and
@@ -41,7 +41,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-from bench.page_fixtures import BARE, PAGES, SESSIONS  # noqa: E402 (after the path above)
+from bench.page_fixtures import BARE, COOKIES, PAGES  # noqa: E402 (after the path above)
 
 PYTHON = BASE_DIR / ".venv" / "bin" / "python"
 DEFAULT_PAGES = [
@@ -164,8 +164,8 @@ class WorkerMemory(threading.Thread):
             time.sleep(0.5)
 
 
-def wrk(url, duration, connections, session=None):
-    headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: sessionid={session}"] if session else [])
+def wrk(url, duration, connections, cookies=None):
+    headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: {cookies}"] if cookies else [])
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s", *headers, url],
         check=True, capture_output=True, text=True,
@@ -251,10 +251,10 @@ def main():
 
         def measure(page, duration):
             if page in paths:
-                session = prepared["sessions"].get(SESSIONS.get(page))
-                return wrk(base + paths[page], duration, args.connections, session)
-            session = prepared["sessions"]["user"] if page.startswith("@") else None
-            return wrk(base + page.removeprefix("@"), duration, args.connections, session)
+                cookies = prepared["cookies"].get(COOKIES.get(page))
+                return wrk(base + paths[page], duration, args.connections, cookies)
+            cookies = prepared["cookies"]["user"] if page.startswith("@") else None
+            return wrk(base + page.removeprefix("@"), duration, args.connections, cookies)
 
         memory = WorkerMemory(server.pid)
         memory.start()
@@ -311,7 +311,7 @@ def main():
               f"{errors:>7}  {'ok' if ok else 'MISSED'}")  # fmt: skip
     print("pages: " + ", ".join(
         f"{page} {paths[page] if len(paths[page]) < 40 else paths[page][:30] + '...'}"
-        + (" (logged in)" if SESSIONS.get(page) == "user" else "")
+        + (" (logged in)" if COOKIES.get(page) == "user" else "")
         for page in pages if page in paths
     ))  # fmt: skip
     print("per round (req/s, ratio, p99 ms):")

@@ -11,9 +11,9 @@ What it does: the production settings (DEBUG off, so the cached template loader,
 collectstatic into a temporary directory, `PORTAL_ENVIRONMENT=production`, the captcha for real), PostgreSQL
 (a private cluster started with `make pg-start` unless --database-url is given; migrated, demo data loaded), then
 every page requested through Django's WSGI handler itself (the whole middleware stack, as gunicorn calls it, no
-test client instrumentation), as wrk sends them (X-Forwarded-Proto: https, no cookie but the session of the
-logged-in pages). In rounds: the bare view, then each page, then the bare view again; each page's figures are
-medians over the rounds of the mean per request, and its cost is divided by the mean of the bare view's two
+test client instrumentation), as wrk sends them (X-Forwarded-Proto: https, no cookie but those of the pages
+reached through a session: bench/page_fixtures.py). In rounds: the bare view, then each page, then the bare view
+again; each page's figures are medians over the rounds of the mean per request, and its cost is divided by the mean of the bare view's two
 neighbouring runs. CPU time (time.process_time) is what the shared machine disturbs least; the wall time includes
 the waits on the database.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.page_fixtures import BARE, PAGES, SESSIONS  # noqa: E402 (after the path above)
+from bench.page_fixtures import BARE, COOKIES, PAGES  # noqa: E402 (after the path above)
 
 
 def configure(database_url, static_root):
@@ -67,23 +67,23 @@ def configure(database_url, static_root):
     call_command("load_demo_data", stdout=io.StringIO())
 
 
-def prepare_sessions():
-    """The session cookies of the pages that need one (and the activation link: completes PAGES)."""
+def prepare_cookies():
+    """The cookies of the pages reached through a session (and the activation link: completes PAGES)."""
     from bench.page_fixtures import prepare
 
     prepared = prepare()
     PAGES.update(prepared["paths"])
-    return prepared["sessions"]
+    return prepared["cookies"]
 
 
 class Driver:
     """Calls the WSGI application as gunicorn does, one GET at a time."""
 
-    def __init__(self, sessions):
+    def __init__(self, cookies):
         from django.core.wsgi import get_wsgi_application
 
         self.application = get_wsgi_application()
-        self.sessions = sessions
+        self.cookies = cookies
 
     def environ(self, label):
         path, _, query = PAGES[label].partition("?")
@@ -105,8 +105,8 @@ class Driver:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
-        if label in SESSIONS:
-            environ["HTTP_COOKIE"] = f"sessionid={self.sessions[SESSIONS[label]]}"
+        if label in COOKIES:
+            environ["HTTP_COOKIE"] = self.cookies[COOKIES[label]]
         return environ
 
     def get(self, label):
@@ -249,7 +249,7 @@ def main():
     load_before = os.getloadavg()
     try:
         configure(database_url, static_root.name)
-        driver = Driver(prepare_sessions())
+        driver = Driver(prepare_cookies())
         for label in labels:
             status, _body = driver.get(label)
             assert status.startswith("200"), f"{label} {PAGES[label]}: {status}"

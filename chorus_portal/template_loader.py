@@ -1,0 +1,131 @@
+"""The portal's template loader: Django's cached loader, which also renders the fixed runs of each template once.
+
+A page is mostly fixed markup: text, ``{% translate "…" %}``, ``{% url 'name' %}`` without arguments,
+``{% static '…' %}``. Django renders each of those nodes again on every request (a translation costs some thirty
+Python calls, a URL some eighty), though their output depends only on the code, the settings and the language.
+
+When a template is compiled, this loader replaces every run of such nodes, in the template and in the blocks,
+conditions and loops inside it, by one ``FixedRunNode``. That node renders its nodes the first time, then reuses
+the markup for the same language, script prefix, URLconf and autoescaping. Nothing that depends on the request,
+the user or the context is ever part of a run: variables, the CSRF token, tags with arguments or ``as``, and
+namespaced URLs (which depend on the current application) are rendered as before. The markup is kept in process
+memory (``chorus_portal.markup_cache``), like ``{% static_fragment %}``'s: each process computes the same.
+
+Settings: ``TEMPLATES[0]["OPTIONS"]["loaders"]`` names this loader around Django's filesystem and app-directories
+loaders. A template changed in development is compiled again (the cached loader's autoreload), with new runs.
+"""
+
+import itertools
+
+from django.template.base import Node, NodeList, TextNode, Variable
+from django.template.defaulttags import CommentNode, IfNode, LoadNode, URLNode
+from django.template.loaders import base, cached
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
+
+from chorus_portal.markup_cache import MarkupCache
+
+# Some thousand runs in the portal's and the admin's templates, for each language.
+_RUNS = MarkupCache(size=20000)
+# Each run gets its own number: a template compiled again (changed in development) never reuses old markup.
+_numbers = itertools.count()
+
+
+def _is_literal(expression):
+    """Whether a tag's argument is a quoted string with no filter (what the parser gives for ``'name'``)."""
+    return not expression.filters and isinstance(expression.var, str) and not expression.is_var
+
+
+def _is_fixed(node):
+    """Whether ``node``'s output depends only on the language, the script prefix, the URLconf and autoescaping."""
+    kind = type(node)
+    if kind in (TextNode, LoadNode, CommentNode):
+        return True
+    if kind is TranslateNode:
+        expression = node.filter_expression
+        return (
+            node.asvar is None
+            and node.message_context is None
+            and not expression.filters
+            and isinstance(expression.var, Variable)
+            and expression.var.literal is not None
+        )
+    if kind is URLNode:
+        return (
+            not node.args
+            and not node.kwargs
+            and node.asvar is None
+            and _is_literal(node.view_name)
+            and ":" not in node.view_name.var
+        )
+    if kind is StaticNode:
+        return node.varname is None and _is_literal(node.path)
+    return False
+
+
+class FixedRunNode(Node):
+    """Consecutive fixed nodes of a template, rendered once per language, script prefix, URLconf and
+    autoescaping."""
+
+    child_nodelists = ()
+
+    def __init__(self, nodes):
+        self.nodelist = NodeList(nodes)
+        self.number = next(_numbers)
+        self.token, self.origin = nodes[0].token, getattr(nodes[0], "origin", None)
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: {len(self.nodelist)} nodes>"
+
+    def render(self, context):
+        key = (self.number, get_language(), get_script_prefix(), get_urlconf(), context.autoescape)
+        return _RUNS.get(key, lambda: self.nodelist.render(context))
+
+
+def _child_nodelists(node):
+    """The node lists inside ``node`` that it renders: its own ``child_nodelists`` attributes (a block's, a loop's,
+    a ``{% with %}``'s…) and the branches of an ``{% if %}`` (whose ``nodelist`` is a copy)."""
+    if type(node) is IfNode:
+        return [nodelist for _, nodelist in node.conditions_nodelists]
+    lists = (vars(node).get(name) for name in node.child_nodelists)
+    return [nodelist for nodelist in lists if isinstance(nodelist, NodeList)]
+
+
+def merge_fixed_runs(nodelist):
+    """Replace, in place, each run of fixed nodes of ``nodelist`` and of the node lists inside it by a
+    ``FixedRunNode`` (a lone text node stays as it is: it costs nothing to render)."""
+    merged, run = [], []
+
+    def close_run():
+        if len(run) > 1 or (run and type(run[0]) is not TextNode):
+            merged.append(FixedRunNode(run))
+        else:
+            merged.extend(run)
+        run.clear()
+
+    for node in nodelist:
+        if _is_fixed(node):
+            run.append(node)
+            continue
+        close_run()
+        for inner in _child_nodelists(node):
+            merge_fixed_runs(inner)
+        merged.append(node)
+    close_run()
+    nodelist[:] = merged
+
+
+class _MergingLoader(base.Loader):
+    """Between the cached loader and the template it compiles: the runs are merged before it is cached."""
+
+    def get_template(self, template_name, skip=None):
+        template = super().get_template(template_name, skip)
+        merge_fixed_runs(template.nodelist)
+        return template
+
+
+class Loader(cached.Loader, _MergingLoader):
+    """Django's cached loader (``cached.Loader.get_template`` calls ``_MergingLoader.get_template`` to compile a
+    template it has not cached yet)."""

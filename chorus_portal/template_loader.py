@@ -66,8 +66,8 @@ def _is_fixed(node):
 
 
 class FixedRunNode(Node):
-    """Consecutive fixed nodes of a template, rendered once per language, script prefix, URLconf and
-    autoescaping."""
+    """Consecutive fixed nodes of a template, rendered once per language (and, when they hold URLs or static
+    files, per script prefix, URLconf and autoescaping: translations of a literal are safe strings)."""
 
     child_nodelists = ()
 
@@ -75,13 +75,21 @@ class FixedRunNode(Node):
         self.nodelist = NodeList(nodes)
         self.number = next(_numbers)
         self.token, self.origin = nodes[0].token, getattr(nodes[0], "origin", None)
+        self.has_urls = any(type(node) in (URLNode, StaticNode) for node in nodes)
 
     def __repr__(self):
         return f"<{type(self).__name__}: {len(self.nodelist)} nodes>"
 
     def render(self, context):
-        key = (self.number, get_language(), get_script_prefix(), get_urlconf(), context.autoescape)
+        if self.has_urls:
+            key = (self.number, get_language(), get_script_prefix(), get_urlconf(), context.autoescape)
+        else:
+            key = (self.number, get_language())
         return _RUNS.get(key, lambda: self.nodelist.render(context))
+
+    # Rendered without Node.render_annotated's frame: the first rendering is its nodes' own render_annotated,
+    # which annotate an error with the node that raised it.
+    render_annotated = render
 
 
 def _child_nodelists(node):
@@ -93,16 +101,21 @@ def _child_nodelists(node):
     return [nodelist for nodelist in lists if isinstance(nodelist, NodeList)]
 
 
+_SILENT = (TextNode, LoadNode, CommentNode)  # their output is their text, or nothing
+
+
 def merge_fixed_runs(nodelist):
     """Replace, in place, each run of fixed nodes of ``nodelist`` and of the node lists inside it by a
-    ``FixedRunNode`` (a lone text node stays as it is: it costs nothing to render)."""
+    ``FixedRunNode``, or by one ``TextNode`` when the run holds only text, ``{% load %}`` and comments."""
     merged, run = [], []
 
     def close_run():
-        if len(run) > 1 or (run and type(run[0]) is not TextNode):
-            merged.append(FixedRunNode(run))
+        if all(type(node) in _SILENT for node in run):
+            text = "".join(node.s for node in run if type(node) is TextNode)
+            if text:
+                merged.append(TextNode(text) if len(run) > 1 else run[0])
         else:
-            merged.extend(run)
+            merged.append(FixedRunNode(run))
         run.clear()
 
     for node in nodelist:

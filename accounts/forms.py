@@ -7,12 +7,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SecretQuestion
 from chorus_portal.captcha import PortalCaptchaField
 from chorus_portal.forms import FixedChoiceField, PortalForm
+from chorus_portal.markup_cache import MarkupCache
 from structures.countries import COUNTRY_CHOICES
 from structures.forms import ServicesField
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS, validate_identifier
@@ -205,6 +206,10 @@ class PasswordChangeForm(CurrentPasswordForm, NewPasswordForm):
         self.fields["password1"].label = self["password1"].label = _("New password")
 
 
+# The rows of the workspace tables (Mon Compte, signup step 3): a dozen workspaces x on/off/closed x languages.
+_WORKSPACE_ROWS = MarkupCache(size=2000)
+
+
 class GatedWorkspacesForm(PortalForm):
     """A choice among the workspaces of ``catalogue``: those outside ``allowed_codes`` (when given) cannot be opened
     yet and are shown with ``blocked_reason``; forcing one in gets a message at the field. Subclasses declare the
@@ -240,33 +245,58 @@ class GatedWorkspacesForm(PortalForm):
     def table_body(self):
         """The rows of the workspace table (DSFR toggles "OUI"/"NON", the reason under a workspace that cannot be
         opened yet). Written here rather than in a template loop: a row is some twenty template nodes, three of
-        them translations, and the catalogue has a dozen workspaces (~3 ms a page; bench/RESULTS.md). Every value
-        is escaped (``html.escape``, as Django's ``escape``)."""
+        them translations, and the catalogue has a dozen workspaces (~3 ms a page; bench/RESULTS.md). Each row is
+        written once per process for what it shows (``_row_key``), then reused."""
+        language, blocked_reason = get_language(), str(self.blocked_reason)
+        return mark_safe(  # noqa: S308 (every value escaped in _table_row)
+            "\n".join(
+                _WORKSPACE_ROWS.get(
+                    self._row_key(workspace, ticked, can_open, blocked_reason, language),
+                    lambda: self._table_row(workspace, ticked, can_open, blocked_reason),  # noqa: B023 (called at once)
+                )
+                for workspace, ticked, can_open in self.table_rows()
+            )
+        )
+
+    def _row_key(self, workspace, ticked, can_open, blocked_reason, language):
+        """Everything ``_table_row`` reads: the table's ids, the language, the workspace's texts and the state."""
+        return (
+            self.row_id_prefix,
+            self.input_id_prefix,
+            language,
+            workspace.code,
+            workspace.label_fr,
+            workspace.label_en,
+            workspace.description_fr,
+            workspace.description_en,
+            ticked,
+            can_open,
+            "" if can_open else blocked_reason,
+        )
+
+    def _table_row(self, workspace, ticked, can_open, blocked_reason):
+        """One row; every value is escaped (``html.escape``, as Django's ``escape``)."""
         yes, no = escape(gettext("YES")), escape(gettext("NO"))
-        blocked_reason = escape(str(self.blocked_reason))
-        rows = []
-        for workspace, ticked, can_open in self.table_rows():
-            row = escape(f"{self.row_id_prefix}-{workspace.code}")
-            field = escape(f"{self.input_id_prefix}{workspace.code}")
-            label = str(workspace.label)
-            open_label = gettext("Open the area “%(label)s”") % {"label": label}
-            reason = (
-                ""
-                if can_open
-                else f'<br><span class="fr-text--sm fr-icon-lock-line fr-icon--sm" id="{row}-reason"> '
-                f"{blocked_reason}</span>"
-            )
-            rows.append(
-                f'<tr>\n<th scope="row" id="{row}">{escape(label)}</th>\n<td id="{row}-description">'
-                f"{escape(str(workspace.description))}{reason}</td>\n<td>\n"
-                f'<div class="fr-toggle">\n<input type="checkbox" class="fr-toggle__input" name="workspaces" '
-                f'value="{escape(workspace.code)}" id="{field}"{" checked" if ticked else ""}'
-                f'{"" if can_open else " disabled"} aria-describedby="{row}-description">\n'
-                f'<label class="fr-toggle__label" for="{field}" data-fr-checked-label="{yes}" '
-                f'data-fr-unchecked-label="{no}"><span class="fr-sr-only">'
-                f"{escape(open_label)}</span></label>\n</div>\n</td>\n</tr>"
-            )
-        return mark_safe("\n".join(rows))  # noqa: S308 (every value escaped above)
+        row = escape(f"{self.row_id_prefix}-{workspace.code}")
+        field = escape(f"{self.input_id_prefix}{workspace.code}")
+        label = str(workspace.label)
+        open_label = gettext("Open the area “%(label)s”") % {"label": label}
+        reason = (
+            ""
+            if can_open
+            else f'<br><span class="fr-text--sm fr-icon-lock-line fr-icon--sm" id="{row}-reason"> '
+            f"{escape(blocked_reason)}</span>"
+        )
+        return (
+            f'<tr>\n<th scope="row" id="{row}">{escape(label)}</th>\n<td id="{row}-description">'
+            f"{escape(str(workspace.description))}{reason}</td>\n<td>\n"
+            f'<div class="fr-toggle">\n<input type="checkbox" class="fr-toggle__input" name="workspaces" '
+            f'value="{escape(workspace.code)}" id="{field}"{" checked" if ticked else ""}'
+            f'{"" if can_open else " disabled"} aria-describedby="{row}-description">\n'
+            f'<label class="fr-toggle__label" for="{field}" data-fr-checked-label="{yes}" '
+            f'data-fr-unchecked-label="{no}"><span class="fr-sr-only">'
+            f"{escape(open_label)}</span></label>\n</div>\n</td>\n</tr>"
+        )
 
     def clean_workspaces(self):
         codes = self.cleaned_data["workspaces"]

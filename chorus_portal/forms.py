@@ -366,6 +366,17 @@ _GROUPS = MarkupCache(size=5_000)
 # The value's stand-in: a private-use character, which escaping leaves as it is and no label or hint contains.
 _STAND_IN = "\ue000"
 _STAND_IN_WIDGETS = {forms.TextInput, forms.EmailInput, forms.PasswordInput, forms.NumberInput}
+# Checkboxes and radio buttons kept with their options' values and labels and the values ticked in the key.
+_OPTION_WIDGETS = {forms.CheckboxSelectMultiple, forms.RadioSelect}
+
+
+def _listed_options(widget):
+    """A choice widget's options as a key (value, label), when they are a flat list in memory (not a queryset's
+    iterator, which would read the database, nor groups); else None."""
+    choices = widget.choices
+    if type(choices) is not list or any(isinstance(label, list | tuple) for _, label in choices):
+        return None
+    return tuple((value, str(label)) for value, label in choices)
 
 
 class PortalBoundField(DsfrBoundField):
@@ -395,9 +406,15 @@ class PortalBoundField(DsfrBoundField):
         value to put there; or None when this group is not one that can be kept."""
         field, widget, form = self.field, self.field.widget, self.form
         kind = type(widget)
+        options = _listed_options(widget) if kind in _OPTION_WIDGETS else None
         if (
             form.renderer is not PORTAL_FORM_RENDERER
-            or not (kind in _STAND_IN_WIDGETS or kind is forms.CheckboxInput or kind is FixedOptionsSelect)
+            or not (
+                kind in _STAND_IN_WIDGETS
+                or kind is forms.CheckboxInput
+                or kind is FixedOptionsSelect
+                or options is not None
+            )
             or field.show_hidden_initial
             # A field that names its own template (else these widgets take forms/input.html or forms/checkbox.html).
             or field.template_name
@@ -411,8 +428,8 @@ class PortalBoundField(DsfrBoundField):
             if formatted is not None:  # a checkbox with a value attribute: not one of the portal's
                 return None
             state = widget.check_test(value)
-        elif kind is FixedOptionsSelect:
-            state, formatted = tuple(formatted), None  # one markup per selected value
+        elif kind is FixedOptionsSelect or options is not None:
+            state, formatted = tuple(formatted), None  # one markup per selected value(s)
         else:
             state = formatted is None
         key = (
@@ -427,7 +444,7 @@ class PortalBoundField(DsfrBoundField):
             getattr(widget, "render_value", None),
             getattr(widget, "group_class", None),
             tuple(sorted(widget.attrs.items())),
-            tuple(choice for choice, _ in widget.choices) if kind is FixedOptionsSelect else None,
+            tuple(choice for choice, _ in widget.choices) if kind is FixedOptionsSelect else options,
             self._text_key(self.label, "label"),
             self._text_key(self.help_text, "help_text"),
             field.required,

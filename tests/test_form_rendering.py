@@ -261,6 +261,48 @@ def test_a_kept_field_group_follows_a_checkbox_a_fixed_select_and_attributes_cha
     assert "Your reference at Dupont &amp; fils" in dupont[3] and "As Dupont & fils knows you" in dupont[3]
 
 
+class Options(PortalForm):
+    """Checkboxes and radio buttons whose options a form may change for its visitor."""
+
+    features = forms.MultipleChoiceField(
+        choices=[("payments", "Payment requests"), ("dume", "DUME <e>")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        choices=[("all", "The whole structure"), ("some", "Some services")], widget=forms.RadioSelect
+    )
+    services = forms.MultipleChoiceField(choices=[], widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].choices = list(services)
+
+
+def test_kept_checkboxes_and_radio_buttons_follow_what_is_ticked_and_each_forms_options():
+    cases = [
+        {},
+        {"initial": {"features": ["payments"], "scope": "all"}},
+        {"initial": {"features": ["payments", "dume"], "scope": "some"}},
+        {"initial": {"features": []}, "services": [(1, "Accounting"), (2, HOSTILE)]},
+        {"initial": {"services": [2]}, "services": [(1, "Accounting"), (2, HOSTILE)]},
+        {"initial": {"services": [2]}, "services": [(1, "Accounting"), (2, "Purchasing")]},
+        {"data": {"features": ["dume"], "scope": "all"}},
+    ]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for kwargs in cases:
+                fast, reference = _groups(Options, **kwargs)
+                assert fast == reference, kwargs
+    kept = len(_GROUPS)
+    ticked, _ = _groups(Options, initial={"features": ["payments", "dume"], "scope": "some"})
+    assert len(_GROUPS) == kept  # rendered before: reused
+    assert ticked[0].count(" checked") == 2 and 'id="id_scope_1" required checked' in ticked[1]
+    renamed, _ = _groups(Options, initial={"services": [2]}, services=[(1, "Accounting"), (2, "Sales")])
+    assert "Sales" in renamed[2] and "Purchasing" not in renamed[2]
+    assert len(_GROUPS) == kept + 1
+
+
 def test_a_fixed_choice_fields_list_is_shared_by_the_forms_and_replaced_for_one_form_only():
     first, second = (
         account_forms.SignupDetailsForm(email="a@example.fr"),

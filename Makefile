@@ -55,7 +55,8 @@ run: setup
 #   Set here:  DEBUG=0, PORTAL_CAPTCHA_TEST_MODE=0, TASKS_BACKEND=django_tasks_db.DatabaseBackend (emails queued in
 #              the database and sent by the worker, so an SMTP outage loses nothing), unless given explicitly.
 #   Optional:  PORT (8000), WEB_CONCURRENCY (gunicorn workers; default 2 x CPU cores + 1, at most 9),
-#              PORTAL_ENVIRONMENT (production | qualification | demo), CONN_MAX_AGE, SECURE_HSTS_SECONDS, LOG_LEVEL.
+#              PORTAL_ENVIRONMENT (production | qualification | demo), CONN_MAX_AGE, SECURE_HSTS_SECONDS, LOG_LEVEL,
+#              DATABASE_PREPARED_STATEMENTS (0 behind a pooler that does not keep prepared statements).
 # Steps: install, `manage.py check --deploy --fail-level WARNING` (refuses DEBUG on, the default or a short secret,
 # the captcha test mode, no ALLOWED_HOSTS, the console mailer, SQLite, emails not queued: nothing starts),
 # collectstatic (whitenoise: compressed, hashed names), migrate, createcachetable, then the email worker

@@ -112,6 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Parameters bound by the server, and a statement run five times on a connection prepared there (psycopg's
+    # automatic prepared statements): PostgreSQL then skips parsing and planning the statements every page sends
+    # (session, user, the connected pages' counts, the event feed, the search), about half of its time per page
+    # (bench/RESULTS.md). Set DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode that does not
+    # keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared state (rate limits, SIRENE answers) lives in the database so that several web processes agree.

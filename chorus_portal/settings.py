@@ -120,7 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     # (session, user, the connected pages' counts, the event feed, the search), about half of its time per page
     # (bench/RESULTS.md). Set DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode that does not
     # keep prepared statements (PgBouncer before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared state (rate limits, SIRENE answers) lives in the database so that several web processes agree.

@@ -21,7 +21,7 @@ from structures.models import (
     StructureWorkspace,
     search_normalise,
 )
-from workspaces.models import WorkspaceActivation
+from workspaces.models import Workspace, WorkspaceActivation
 from workspaces.selectors import workspace_catalogue, workspace_catalogue_cached
 
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
@@ -91,14 +91,14 @@ def _attachment_summary_sql():
         f"SELECT 0, NULL, (SELECT COUNT(*) {active}), "
         f"(SELECT COUNT(*) {active} AND {_column(Membership, 'role')} IN (%s, %s)), "
         f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} = %s), "
-        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s))"
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s)), NULL, NULL"
     )
 
 
 def _event_count_sql():
     """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
     events, user = _table(Event), _column(Event, "user")
-    return f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0"  # noqa: S608 (names quoted)
+    return f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0, NULL, NULL"  # noqa: S608
 
 
 @cache
@@ -111,9 +111,10 @@ def _user_connected_sql(vendor):
 
 def _user_connected_read(*, user):
     """One statement for what every connected page reads of its user: the four counts of
-    ``user_attachment_summary`` (a row of kind 0), the user's workspace codes (``user_workspaces``: kind 1,
-    open for the user; kind 2, open on one of their active structures) and the count of their events (kind 3,
-    ``user_event_count``), kept on ``user``."""
+    ``user_attachment_summary`` (a row of kind 0), the user's workspaces (``user_workspaces``: kind 1, open for
+    the user, with what the menu shows of them; kind 2, the codes open on one of their active structures) and the
+    count of their events (kind 3, ``user_event_count``), kept on ``user``. Eight columns: the kind, a workspace
+    code, four numbers, two texts."""
     memberships = [user.pk, True]
     requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
     with connection.cursor() as cursor:
@@ -131,7 +132,7 @@ def _user_connected_read(*, user):
             ],
         )
         rows = cursor.fetchall()
-    ((_, _, attachments, managed, pending, closed),) = [row for row in rows if row[0] == 0]
+    ((_, _, attachments, managed, pending, closed, _, _),) = [row for row in rows if row[0] == 0]
     user._attachment_summary = AttachmentSummary(
         attachments=attachments, managed=managed, pending=pending, closed=closed
     )
@@ -140,6 +141,12 @@ def _user_connected_read(*, user):
         frozenset(row[1] for row in rows if row[0] == 1),
         frozenset(row[1] for row in rows if row[0] == 2),
     )
+    # Available ones, in the catalogue's order (position, code).
+    opened = sorted((row[2], row[1], row[6], row[7]) for row in rows if row[0] == 1 and row[3])
+    user._open_workspaces = [
+        OpenWorkspace(code=code, label_fr=label_fr, label_en=label_en)
+        for _, code, label_fr, label_en in opened
+    ]
 
 
 def user_attachment_summary(*, user) -> AttachmentSummary:
@@ -513,18 +520,29 @@ def user_structure_workspace_codes(*, user) -> set[str]:
 
 
 @dataclass(frozen=True)
-class UserWorkspaces:
-    """What the connected pages need of the workspaces: the catalogue (shared cache), the codes the user has open
-    (the menu, "Mes espaces", Mon Compte) and those open on one of their active structures (Mon Compte's choices)."""
+class OpenWorkspace:
+    """A workspace the user has open, as the menu and "Mes espaces" show it: its code and its label."""
 
-    catalogue: list
+    code: str
+    label_fr: str
+    label_en: str
+
+    label = Workspace.label  # the label of the active language, as the catalogue's
+
+
+@dataclass(frozen=True)
+class UserWorkspaces:
+    """What the connected pages need of the workspaces: those the user has open and available (the menu, "Mes
+    espaces"), the codes the user has open (Mon Compte) and those open on one of their active structures (Mon
+    Compte's choices), all read with the user's counts; the catalogue (the shared cache) when a page needs it."""
+
+    open: list
     open_codes: frozenset
     structure_codes: frozenset
 
     @cached_property
-    def open(self):
-        """The user's open workspaces, in menu order."""
-        return [workspace for workspace in self.catalogue if workspace.code in self.open_codes]
+    def catalogue(self):
+        return workspace_catalogue_cached()
 
 
 def _user_workspace_codes_sql():
@@ -535,8 +553,15 @@ def _user_workspace_codes_sql():
     workspace, user, is_active = (
         _column(WorkspaceActivation, field) for field in ("workspace", "user", "is_active")
     )
+    code, position, available, label_fr, label_en = (
+        _column(Workspace, field) for field in ("code", "position", "is_available", "label_fr", "label_en")
+    )
     # Table and column names from the models' metadata, the values as parameters.
-    own = f"SELECT 1, {workspace}, 0, 0, 0, 0 FROM {activations} WHERE {user} = %s AND {is_active} = %s"  # noqa: S608
+    own = (
+        f"SELECT 1, a.{workspace}, w.{position}, CASE WHEN w.{available} THEN 1 ELSE 0 END, 0, 0, "  # noqa: S608
+        f"w.{label_fr}, w.{label_en} FROM {activations} a INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} "
+        f"WHERE a.{user} = %s AND a.{is_active} = %s"
+    )
     joined = (
         f"{openings} o INNER JOIN {memberships} m "
         f"ON m.{_column(Membership, 'structure')} = o.{_column(StructureWorkspace, 'structure')}"
@@ -545,21 +570,21 @@ def _user_workspace_codes_sql():
         f"m.{_column(Membership, 'user')} = %s AND m.{_column(Membership, 'is_active')} = %s "
         f"AND o.{_column(StructureWorkspace, 'is_active')} = %s"
     )
-    code = _column(StructureWorkspace, "workspace")
-    of_structures = f"SELECT 2, o.{code}, 0, 0, 0, 0 FROM {joined} WHERE {conditions}"  # noqa: S608
+    opened = _column(StructureWorkspace, "workspace")
+    of_structures = f"SELECT 2, o.{opened}, 0, 0, 0, 0, NULL, NULL FROM {joined} WHERE {conditions}"  # noqa: S608
     return f"{own} UNION ALL {of_structures}"
 
 
 def user_workspaces(*, user, fresh=False) -> UserWorkspaces:
-    """The catalogue (a cache read) and the user's workspace codes (read with ``user_attachment_summary``), once
-    per request: kept on ``user`` like the summary; ``fresh`` reads them again, for writes."""
+    """The user's workspaces (read with ``user_attachment_summary``), once per request: kept on ``user`` like the
+    summary; ``fresh`` reads them again, for writes."""
     workspaces = None if fresh else getattr(user, "_workspaces", None)
     if workspaces is None:
         if fresh or getattr(user, "_workspace_codes", None) is None:
             _user_connected_read(user=user)
         open_codes, structure_codes = user._workspace_codes
         workspaces = user._workspaces = UserWorkspaces(
-            catalogue=workspace_catalogue_cached(), open_codes=open_codes, structure_codes=structure_codes
+            open=user._open_workspaces, open_codes=open_codes, structure_codes=structure_codes
         )
     return workspaces
 

@@ -212,10 +212,8 @@ def test_attachment_search_five_rows_per_page(client, supplier, lang, django_ass
     for number in range(7):
         StructureFactory(corporate_name=f"GARAGE DU CENTRE {number}")
     login(client, supplier)
-    # session, user, count, page (with is_member/has_pending), menu: manager? and workspace codes (one query),
-    # the workspace catalogue (a cache read)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    with django_assert_num_queries(6):
+    # session, user, count, page (with is_member/has_pending), menu: manager? and open workspaces (one query)
+    with django_assert_num_queries(5):
         page = client.get(f"/{lang}/mon-compte/rattachements/recherche/", {"corporate_name": "garage centre"})
     assert page.content.decode().count("<td>GARAGE DU CENTRE") == 5
     second = client.get(

@@ -8,7 +8,6 @@ from structures import services
 from structures.models import AttachmentRequest, Event, Membership, Role
 from tests.connected.conftest import login
 from tests.factories import MembershipFactory, ServiceFactory, StructureFactory, UserFactory
-from workspaces.selectors import workspace_catalogue_cached
 
 
 def pending(structure, **kwargs):
@@ -31,10 +30,8 @@ def test_manager_page_lists_pending_requests(
         pending(other)
     pending(StructureFactory(corporate_name="NOT MINE"))
     login(client, manager)
-    # session, user, pending requests, their services, managed structures, menu: manager? and workspace codes,
-    # workspace catalogue (cache)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    with django_assert_num_queries(7):
+    # session, user, pending requests, their services, managed structures, menu: manager? and open workspaces
+    with django_assert_num_queries(6):
         response = client.get(f"/{lang}/gestionnaire/")
     page = response.content.decode()
     assert title in page
@@ -208,9 +205,8 @@ def test_structure_page_queries_are_bounded(client, structure_with_manager, lang
         services.attachment_request_decide(request_id=request.pk, by=manager, approve=False)
     login(client, manager)
     # session, user, my membership, members, their services, services, workspaces of the structure,
-    # decisions count + page, menu x2 (manager? with the workspace codes; the catalogue from the cache)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    with django_assert_num_queries(11):
+    # decisions count + page, menu (manager? with the open workspaces)
+    with django_assert_num_queries(10):
         response = client.get(f"/{lang}/gestionnaire/structures/{structure.pk}/")
     assert response.status_code == 200
 

@@ -15,7 +15,7 @@ from structures.selectors import structure_workspace_codes
 from tests.connected.conftest import login
 from tests.factories import MembershipFactory, StructureFactory, UserFactory
 from workspaces.models import WorkspaceActivation
-from workspaces.selectors import workspace_active_codes, workspace_catalogue_cached
+from workspaces.selectors import workspace_active_codes
 
 
 def url(structure):
@@ -233,10 +233,8 @@ def test_the_structure_page_queries_stay_bounded(client, managed, django_assert_
         MembershipFactory(structure=structure)
     login(client, primary)
     # session, user, my membership, members, their services, services, workspaces of the structure,
-    # decisions count, menu x2 (manager? with the workspace codes; the catalogue from the cache; no decision yet:
-    # no page query)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    with django_assert_num_queries(10):
+    # decisions count, menu (manager? with the open workspaces; no decision yet: no page query)
+    with django_assert_num_queries(9):
         response = client.get(f"/fr/gestionnaire/structures/{structure.pk}/")
     assert response.status_code == 200
 

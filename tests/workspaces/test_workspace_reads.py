@@ -4,6 +4,7 @@ here against the ORM on SQLite and PostgreSQL)."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.selectors import user_workspace_choices
 from structures.models import StructureWorkspace
@@ -70,19 +71,22 @@ def test_the_users_workspace_codes_and_counts_in_one_query(django_assert_num_que
     _open_on(theirs, "ict-refund-requests")
     workspace_catalogue_cached()
 
-    with django_assert_num_queries(2):  # the counts with the codes, the catalogue (a cache read)
+    Workspace.objects.filter(code="issued-invoices").update(position=999)  # last in the menu
+    with django_assert_num_queries(1):  # the counts with the codes and the open workspaces' labels
         workspaces = user_workspaces(user=user)
         summary = user_attachment_summary(user=user)
         assert user_workspaces(user=user) is workspaces  # once per request: kept on the user object
     assert (summary.attachments, summary.managed) == (1, 1)
     assert workspaces.open_codes == {"issued-invoices", "commitments"}
     assert workspaces.structure_codes == {"commitments", "invoices-to-validate"}
-    # What the ORM reads (the menu's former query), in the catalogue's order.
-    assert [w.code for w in workspaces.open] == list(
-        workspace_catalogue()
-        .filter(activations__user=user, activations__is_active=True)
-        .values_list("code", flat=True)
+    # What the ORM reads (the menu's former query), in the catalogue's order, with the labels of each language.
+    expected = list(workspace_catalogue().filter(activations__user=user, activations__is_active=True))
+    assert (
+        [w.code for w in workspaces.open] == [w.code for w in expected] == ["commitments", "issued-invoices"]
     )
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert [w.label for w in workspaces.open] == [w.label for w in expected]
     assert workspaces.structure_codes == set(
         StructureWorkspace.objects.filter(
             is_active=True, structure__memberships__user=user, structure__memberships__is_active=True
@@ -100,8 +104,13 @@ def test_the_users_workspace_codes_and_counts_in_one_query(django_assert_num_que
 
     fresh_user = UserFactory._meta.model.objects.get(pk=user.pk)
     user_attachment_summary(user=fresh_user)
-    with django_assert_num_queries(1):  # the codes came with the counts: the catalogue alone
+    with django_assert_num_queries(0):  # the codes came with the counts
         assert user_workspaces(user=fresh_user).open_codes == {"issued-invoices", "commitments"}
+    # A workspace withdrawn from the catalogue stays open for the user but leaves the menu.
+    Workspace.objects.filter(code="commitments").update(is_available=False)
+    withdrawn = user_workspaces(user=UserFactory._meta.model.objects.get(pk=user.pk))
+    assert [w.code for w in withdrawn.open] == ["issued-invoices"]
+    assert withdrawn.open_codes == {"issued-invoices", "commitments"}
 
 
 def test_a_user_without_rows_has_no_codes():
@@ -118,5 +127,5 @@ def test_fresh_reads_the_codes_again():
     assert user_workspaces(user=user).open_codes == frozenset()  # read once per request
     with CaptureQueriesContext(connection) as queries:
         assert user_workspaces(user=user, fresh=True).open_codes == {"commitments"}
-    assert len(queries) == 2
+    assert len(queries) == 1  # the statement of the connected pages
     assert user_workspaces(user=user).open_codes == {"commitments"}

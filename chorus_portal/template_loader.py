@@ -5,11 +5,12 @@ A page is mostly fixed markup: text, ``{% translate "…" %}``, ``{% url 'name' 
 Python calls, a URL some eighty), though their output depends only on the code, the settings and the language.
 
 When a template is compiled, this loader replaces every run of such nodes, in the template and in the blocks,
-conditions and loops inside it, by one ``FixedRunNode``. That node renders its nodes the first time, then reuses
-the markup for the same language, script prefix, URLconf and autoescaping. Nothing that depends on the request,
-the user or the context is ever part of a run: variables, the CSRF token, tags with arguments or ``as``, and
-namespaced URLs (which depend on the current application) are rendered as before. The markup is kept in process
-memory (``chorus_portal.markup_cache``), like ``{% static_fragment %}``'s: each process computes the same.
+conditions and loops inside it, by one ``FixedRunNode`` (or one text node when the run is only text). That node
+renders its nodes the first time, then reuses the markup for the same language (and, for a run with URLs or static
+files, the same script prefix, URLconf and autoescaping). Nothing that depends on the request, the user or the
+context is ever part of a run: variables, the CSRF token, tags with arguments or ``as``, and namespaced URLs
+(which depend on the current application) are rendered as before. The markup is kept in process memory
+(``chorus_portal.markup_cache``), like ``{% static_fragment %}``'s: each process computes the same.
 
 Settings: ``TEMPLATES[0]["OPTIONS"]["loaders"]`` names this loader around Django's filesystem and app-directories
 loaders. A template changed in development is compiled again (the cached loader's autoreload), with new runs.

@@ -97,8 +97,7 @@ def _menu_items(request, user):
 def connected_menu(request):
     """The header's main menu (home; for a logged-in user "Activités du gestionnaire" when a manager, the open
     workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only when a page
-    uses them (the counts and workspace codes: one query, shared with the page's own reads; the workspace
-    catalogue from the shared cache)."""
+    uses them (the counts and the open workspaces: one query, shared with the page's own reads)."""
     from django.utils.functional import SimpleLazyObject
 
     user = getattr(request, "user", None)

@@ -646,15 +646,15 @@ class SignupDetailsForm(PortalForm):
     ATTACHMENT_FIELDS = ("scope", "services")
 
     def __init__(self, *args, email, structure=None, **kwargs):
+        # A new structure's form has no attachment fields, an attachment's no structure fields: only this shape's
+        # fields are copied.
+        self.base_fields = self.base_fields_without(
+            self.ATTACHMENT_FIELDS if structure is None else self.STRUCTURE_FIELDS
+        )
         super().__init__(*args, **kwargs)
         self.email = email
         self.structure = structure
-        if structure is None:
-            for name in self.ATTACHMENT_FIELDS:
-                del self.fields[name]
-        else:
-            for name in self.STRUCTURE_FIELDS:
-                del self.fields[name]
+        if structure is not None:
             services = list(structure.services.all())
             if services:
                 self.fields["services"].queryset = Service.objects.filter(structure=structure, is_active=True)

@@ -546,6 +546,10 @@ class _FieldsTemplate(dict):
         return fields
 
 
+# PortalForm.base_fields_without: (form class, names left out) -> the fields to copy.
+_SHAPES = {}
+
+
 class PortalFormMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name, bases, attrs):
         new_class = super().__new__(mcs, name, bases, attrs)
@@ -559,6 +563,19 @@ class PortalForm(DsfrBaseForm, metaclass=PortalFormMetaclass):
 
     default_renderer = PORTAL_FORM_RENDERER
     bound_field_class = PortalBoundField
+
+    @classmethod
+    def base_fields_without(cls, names):
+        """The class's fields but ``names``, kept per class, for a form of one shape that leaves some fields out:
+        set as ``self.base_fields`` before ``__init__``, whose copy then skips them (rather than copying fields to
+        delete them)."""
+        key = (cls, frozenset(names))
+        fields = _SHAPES.get(key)
+        if fields is None:
+            fields = _SHAPES[key] = _FieldsTemplate(
+                {name: field for name, field in cls.base_fields.items() if name not in names}
+            )
+        return fields
 
     def get_context(self):
         context = forms.Form.get_context(self)

@@ -353,3 +353,24 @@ def test_each_form_has_its_own_copy_of_its_fields_as_with_djangos_deepcopy():
     assert len(second.fields["phone"].validators) == len(
         account_forms.ProfileForm.base_fields["phone"].validators
     )
+
+
+def test_a_form_of_one_shape_copies_only_its_own_fields():
+    form_class = account_forms.SignupDetailsForm
+    new, other = form_class(email="a@example.fr"), form_class(email="b@example.fr")
+    assert list(new.fields) == [
+        name for name in form_class.base_fields if name not in form_class.ATTACHMENT_FIELDS
+    ]
+    structure = StructureFactory()
+    ServiceFactory(structure=structure)
+    attachment = form_class(email="a@example.fr", structure=structure)
+    assert list(attachment.fields) == [
+        name for name in form_class.base_fields if name not in form_class.STRUCTURE_FIELDS
+    ]
+    assert {"scope", "services", "corporate_name"} <= set(form_class.base_fields)  # the class keeps them all
+    # Each form has its own copies, not the class's nor another form's.
+    for name in ("corporate_name", "email_confirmation"):
+        assert new.fields[name] is not other.fields[name] is not form_class.base_fields[name]
+        assert new.fields[name].widget.attrs is not other.fields[name].widget.attrs
+    new.fields["city"].widget.attrs["data-x"] = "1"
+    assert "data-x" not in other.fields["city"].widget.attrs

@@ -1,4 +1,5 @@
 import unicodedata
+from functools import cache
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -434,69 +435,86 @@ class Event(models.Model):
 
     @property
     def text(self):
-        """The event as a sentence in the page's language. Needs structure, workspace, actor and subject loaded."""
-        kind = self.Kind
-        values = {
-            "structure": self.structure.display_name if self.structure else "",
-            "workspace": self.workspace.label if self.workspace else "",
-            "actor": self.actor.get_full_name() if self.actor else _("a manager"),
-            "subject": self.subject.get_full_name() if self.subject else "",
-            "role": self.get_role_display(),
-        }
-        sentences = {
-            kind.ACCOUNT_CREATED: _("Your user account was created."),
-            kind.STRUCTURE_CREATED: _(
-                "You created the structure %(structure)s: you are attached to it as primary manager."
-            ),
-            kind.REQUEST_SENT: _("You asked to be attached to the structure %(structure)s."),
-            kind.REQUEST_RECEIVED: _("%(subject)s asked to be attached to the structure %(structure)s."),
-            kind.REQUEST_CANCELLED: _(
-                "You cancelled your attachment request to the structure %(structure)s."
-            ),
-            kind.REQUEST_REMINDED: _(
-                "%(subject)s reminds you of their attachment request to the structure %(structure)s."
-            ),
-            kind.REQUEST_APPROVED: _(
-                "Your attachment request to the structure %(structure)s was approved by %(actor)s."
-            ),
-            kind.REQUEST_REFUSED: _(
-                "Your attachment request to the structure %(structure)s was refused by %(actor)s."
-            ),
-            kind.APPROVED_BY_YOU: _(
-                "You approved the attachment request of %(subject)s to the structure %(structure)s."
-            ),
-            kind.REFUSED_BY_YOU: _(
-                "You refused the attachment request of %(subject)s to the structure %(structure)s."
-            ),
-            kind.ROLE_CHANGED: _("Your role on the structure %(structure)s is now: %(role)s (by %(actor)s)."),
-            kind.DETACHED: _("You were detached from the structure %(structure)s by %(actor)s."),
-            kind.WORKSPACE_OPENED: _("You opened the workspace %(workspace)s."),
-            kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
-            kind.STRUCTURE_WORKSPACE_OPENED: _(
-                "The workspace %(workspace)s was opened on the structure %(structure)s by %(actor)s: its users "
-                "can open it in “My account”."
-            ),
-            kind.STRUCTURE_WORKSPACE_CLOSED: _(
-                "The workspace %(workspace)s was closed on the structure %(structure)s by %(actor)s."
-            ),
-            kind.WORKSPACE_WITHDRAWN: _(
-                "The workspace %(workspace)s was closed for you: %(actor)s closed it on the structure "
-                "%(structure)s, and none of your other structures has it open."
-            ),
-            kind.WORKSPACE_LEFT: _(
-                "The workspace %(workspace)s was closed for you: you are no longer attached to the structure "
-                "%(structure)s, and none of your other structures has it open."
-            ),
-            kind.STRUCTURE_SUSPENDED: _(
-                "The structure %(structure)s was suspended by the portal's moderation: it accepts no new "
-                "attachment request until it is reactivated."
-            ),
-            kind.SUSPENSION_LIFTED: _(
-                "The structure %(structure)s was reactivated by the portal's moderation: it accepts attachment "
-                "requests again."
-            ),
-        }
-        return sentences[self.kind] % values
+        """The event as a sentence in the page's language. Needs structure, workspace, actor and subject loaded;
+        reads only the values its sentence names."""
+        return _event_sentences()[self.kind] % _EventValues(self)
+
+
+@cache
+def _event_sentences():
+    """The sentence of each kind of event (translated when shown)."""
+    kind = Event.Kind
+    return {
+        kind.ACCOUNT_CREATED: _("Your user account was created."),
+        kind.STRUCTURE_CREATED: _(
+            "You created the structure %(structure)s: you are attached to it as primary manager."
+        ),
+        kind.REQUEST_SENT: _("You asked to be attached to the structure %(structure)s."),
+        kind.REQUEST_RECEIVED: _("%(subject)s asked to be attached to the structure %(structure)s."),
+        kind.REQUEST_CANCELLED: _("You cancelled your attachment request to the structure %(structure)s."),
+        kind.REQUEST_REMINDED: _(
+            "%(subject)s reminds you of their attachment request to the structure %(structure)s."
+        ),
+        kind.REQUEST_APPROVED: _(
+            "Your attachment request to the structure %(structure)s was approved by %(actor)s."
+        ),
+        kind.REQUEST_REFUSED: _(
+            "Your attachment request to the structure %(structure)s was refused by %(actor)s."
+        ),
+        kind.APPROVED_BY_YOU: _(
+            "You approved the attachment request of %(subject)s to the structure %(structure)s."
+        ),
+        kind.REFUSED_BY_YOU: _(
+            "You refused the attachment request of %(subject)s to the structure %(structure)s."
+        ),
+        kind.ROLE_CHANGED: _("Your role on the structure %(structure)s is now: %(role)s (by %(actor)s)."),
+        kind.DETACHED: _("You were detached from the structure %(structure)s by %(actor)s."),
+        kind.WORKSPACE_OPENED: _("You opened the workspace %(workspace)s."),
+        kind.WORKSPACE_CLOSED: _("You closed the workspace %(workspace)s."),
+        kind.STRUCTURE_WORKSPACE_OPENED: _(
+            "The workspace %(workspace)s was opened on the structure %(structure)s by %(actor)s: its users "
+            "can open it in “My account”."
+        ),
+        kind.STRUCTURE_WORKSPACE_CLOSED: _(
+            "The workspace %(workspace)s was closed on the structure %(structure)s by %(actor)s."
+        ),
+        kind.WORKSPACE_WITHDRAWN: _(
+            "The workspace %(workspace)s was closed for you: %(actor)s closed it on the structure "
+            "%(structure)s, and none of your other structures has it open."
+        ),
+        kind.WORKSPACE_LEFT: _(
+            "The workspace %(workspace)s was closed for you: you are no longer attached to the structure "
+            "%(structure)s, and none of your other structures has it open."
+        ),
+        kind.STRUCTURE_SUSPENDED: _(
+            "The structure %(structure)s was suspended by the portal's moderation: it accepts no new "
+            "attachment request until it is reactivated."
+        ),
+        kind.SUSPENSION_LIFTED: _(
+            "The structure %(structure)s was reactivated by the portal's moderation: it accepts attachment "
+            "requests again."
+        ),
+    }
+
+
+# What an event's sentence may name, each read only when its sentence names it.
+_EVENT_VALUES = {
+    "structure": lambda event: event.structure.display_name if event.structure else "",
+    "workspace": lambda event: event.workspace.label if event.workspace else "",
+    "actor": lambda event: event.actor.get_full_name() if event.actor else _("a manager"),
+    "subject": lambda event: event.subject.get_full_name() if event.subject else "",
+    "role": lambda event: event.get_role_display(),
+}
+
+
+class _EventValues:
+    """The values of an event's sentence, as a mapping for ``%``."""
+
+    def __init__(self, event):
+        self.event = event
+
+    def __getitem__(self, name):
+        return _EVENT_VALUES[name](self.event)
 
 
 class LegalUnit(models.Model):

@@ -18,12 +18,10 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from django.db import connections, router
-from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
-from chorus_portal.markup_cache import MarkupCache
+from chorus_portal.markup_cache import MarkupCache, url_context
 
 # Where the challenge's key goes in a kept rendering: a key of its own shape (the URLs accept only such keys), which
 # no markup holds otherwise.
@@ -68,9 +66,7 @@ class PortalCaptchaTextInput(CaptchaTextInput):
                 tuple(sorted(self.attrs.items())),
                 self.id_prefix,
                 type(renderer),
-                get_language(),
-                get_script_prefix(),
-                get_urlconf(),
+                *url_context(),
                 captcha_settings.CAPTCHA_FLITE_PATH,
             )
             markup = _WIDGETS.get(key, lambda: self._render_with_key(_KEY_STAND_IN, name, attrs, renderer))

@@ -9,6 +9,14 @@ and every cache is emptied when a setting changes (tests).
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
+
+
+def url_context():
+    """What markup holding translations and URLs depends on beyond its own values, as part of a key: the active
+    language, the script prefix and the URLconf."""
+    return get_language(), get_script_prefix(), get_urlconf()
 
 
 class MarkupCache:

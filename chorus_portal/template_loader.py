@@ -23,10 +23,9 @@ from django.template.defaulttags import CommentNode, IfNode, LoadNode, URLNode
 from django.template.loaders import base, cached
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
-from chorus_portal.markup_cache import MarkupCache
+from chorus_portal.markup_cache import MarkupCache, url_context
 
 # Some thousand runs in the portal's and the admin's templates, for each language.
 _RUNS = MarkupCache(size=20000)
@@ -83,7 +82,7 @@ class FixedRunNode(Node):
 
     def render(self, context):
         if self.has_urls:
-            key = (self.number, get_language(), get_script_prefix(), get_urlconf(), context.autoescape)
+            key = (self.number, *url_context(), context.autoescape)
         else:
             key = (self.number, get_language())
         return _RUNS.get(key, lambda: self.nodelist.render(context))

@@ -4,7 +4,7 @@ The parts of the layout that depend only on the code, the settings and the langu
 favicons, the skip links, the brand of the header, the footer) are the same on every page: rendering them is pure
 template work (a dozen ``{% translate %}``, ``{% url %}`` and ``{% static %}`` per page). So are the fixed texts of
 some pages (the password rules and the complexity meter's, the explanations of signup step 3). Wrapped in this tag
-they are rendered the first time and then reused, for each active language, script prefix and value of the
+they are rendered the first time and then reused, for each active language, script prefix, URLconf and value of the
 variables named in the tag (e.g. ``PORTAL_NAME``). What is inside must depend on nothing else: no user, no request,
 no CSRF token, no nonce. Kept in process memory (chorus_portal.markup_cache).
 """
@@ -12,11 +12,9 @@ no CSRF token, no nonce. Kept in process memory (chorus_portal.markup_cache).
 import itertools
 
 from django import template
-from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
-from chorus_portal.markup_cache import MarkupCache
+from chorus_portal.markup_cache import MarkupCache, url_context
 
 register = template.Library()
 
@@ -35,8 +33,7 @@ class StaticFragmentNode(template.Node):
     def render(self, context):
         key = (
             self.number,
-            get_language(),
-            get_script_prefix(),
+            *url_context(),
             *(str(variable.resolve(context)) for variable in self.variables),
         )
         return _FRAGMENTS.get(key, lambda: mark_safe(self.nodelist.render(context)))  # noqa: S308 (rendered markup)

@@ -33,6 +33,22 @@ def workspace_catalogue():
     importlib.import_module("workspaces.migrations.0002_catalogue").load_catalogue(apps, None)
 
 
+@pytest.fixture
+def manager_world(workspace_catalogue):
+    """A primary manager of a structure with a service, a member and a pending request (the pages of
+    tests/test_page_markup.py and tests/test_template_loader.py)."""
+    from structures.models import AttachmentRequest, Scope
+    from tests.factories import MembershipFactory, ServiceFactory, StructureFactory, UserFactory
+
+    structure = StructureFactory(corporate_name="M A SOCIETE")
+    ServiceFactory(structure=structure)
+    manager = UserFactory(email="jean.martin@example.fr", first_name="Jean", last_name="MARTIN")
+    MembershipFactory(user=manager, structure=structure, primary=True)
+    MembershipFactory(structure=structure)
+    AttachmentRequest.objects.create(user=UserFactory(), structure=structure, scope=Scope.STRUCTURE)
+    return structure, manager
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

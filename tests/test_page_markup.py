@@ -11,9 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from structures.models import AttachmentRequest, Scope
 from tests.connected.conftest import login
-from tests.factories import MembershipFactory, ServiceFactory, StructureFactory, UserFactory
 from tests.production.csp import assert_csp_strict
 
 ANONYMOUS_PAGES = [
@@ -68,18 +66,6 @@ def url(name, kwargs, lang, structure=None):
     kwargs = {key: structure.pk if value == "structure" else value for key, value in kwargs.items()}
     with translation.override(lang):
         return reverse(name, kwargs=kwargs)
-
-
-@pytest.fixture
-def manager_world(workspace_catalogue):
-    """A primary manager of a structure with a service, a member and a pending request."""
-    structure = StructureFactory(corporate_name="M A SOCIETE")
-    ServiceFactory(structure=structure)
-    manager = UserFactory(email="jean.martin@example.fr", first_name="Jean", last_name="MARTIN")
-    MembershipFactory(user=manager, structure=structure, primary=True)
-    MembershipFactory(structure=structure)
-    AttachmentRequest.objects.create(user=UserFactory(), structure=structure, scope=Scope.STRUCTURE)
-    return structure, manager
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

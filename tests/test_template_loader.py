@@ -13,7 +13,7 @@ from django.utils import translation
 
 from chorus_portal.template_loader import FixedRunNode
 from tests.connected.conftest import login
-from tests.test_page_markup import ANONYMOUS_PAGES, CONNECTED_PAGES, manager_world, url  # noqa: F401 (fixture)
+from tests.test_page_markup import ANONYMOUS_PAGES, CONNECTED_PAGES, url
 
 TEMPLATES = {
     "page.html": (
@@ -141,7 +141,7 @@ def _pages(client, pages, lang, structure=None):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_every_page_is_the_same_as_with_djangos_loader(client, settings, manager_world, lang):  # noqa: F811
+def test_every_page_is_the_same_as_with_djangos_loader(client, settings, manager_world, lang):
     structure, manager = manager_world
     with override_settings(TEMPLATES=_same_settings_with_djangos_loader(settings)):
         expected = _pages(client, ANONYMOUS_PAGES, lang)

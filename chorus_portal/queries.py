@@ -12,7 +12,7 @@ Django's own model iterable computes them); later calls only run the statement a
     user = user_by_pk.first(pk=42)
 
 A read may join the rows its instances refer to (``select_related``: each instance comes with them, as from the
-ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters).
+ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters, the first page has no OFFSET).
 
 Everything that varies from one call to the next must be a parameter: the compiled statement keeps every other
 value of the queryset as it was the first time (no ``timezone.now()`` in a prepared read).
@@ -110,9 +110,15 @@ class PreparedRead:
         if params is None:
             return compiled, alias, []
         sql = compiled.sql
-        if limit is not None:
+        if limit is not None and offset:
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [int(limit), int(offset)]
+        elif limit is not None:
+            # The first page, the one shown nearly always, without OFFSET: PostgreSQL costs an OFFSET parameter
+            # as rows to skip, so a prepared statement with one never got its generic plan and the event feed's
+            # five-table join was planned again on each display (~0.7 ms of the database's CPU).
+            sql = f"{sql} LIMIT %s"
+            params.append(int(limit))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

@@ -4,9 +4,12 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse, translate_url
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
+
+from chorus_portal.markup_cache import MarkupCache, url_context
 
 ENVIRONMENT_NOTICES = {
     "demo": _(
@@ -28,11 +31,19 @@ def _translated_path(path, code, current, script_prefix):
     return translate_url(path, code)
 
 
+@lru_cache(maxsize=64)
+def _name_in_its_language(code):
+    """A language's name as its link shows it, in that language ("Français" on an English page)."""
+    with override(code):
+        return str(dict(settings.LANGUAGES)[code])
+
+
 @receiver(setting_changed)
 def _translated_paths_forget(*, setting, **kwargs):
-    """The cache above holds for one URLconf and one set of languages (tests change them)."""
+    """The caches above hold for one URLconf and one set of languages (tests change them)."""
     if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
         _translated_path.cache_clear()
+        _name_in_its_language.cache_clear()
 
 
 def portal(request):
@@ -46,10 +57,10 @@ def portal(request):
         "other_languages": [
             {
                 "code": code,
-                "name": name,
+                "name": _name_in_its_language(code),
                 "url": _translated_path(path, code, current, script_prefix) + separator + query,
             }
-            for code, name in settings.LANGUAGES
+            for code, _name in settings.LANGUAGES
             if code != current
         ],
         "PORTAL_NAME": settings.PORTAL_NAME,
@@ -74,34 +85,65 @@ class MenuItem:
 _MANAGER_PAGES = frozenset({"manager", "manager_structure", "manager_structure_edit"})
 _ACCOUNT_PAGES = frozenset({"account", "attachment_search", "attachment_request_new", "structure_create"})
 
+# The menu's markup (templates/partials/menu.html), kept per language, script prefix and URLconf and per entries
+# shown: which ones, the label of each workspace and the entry of the page shown. Its URLs and fixed labels are a
+# function of those, so a page reverses and renders them only the first time.
+_MENUS = MarkupCache(size=2000)
 
-def _menu_items(request, user):
+
+def _menu_entries(request, user):
+    """What the menu shows, as a key: (kind, workspace code, workspace label, current) per entry."""
     from structures.selectors import user_attachment_summary, user_workspaces
 
     match = request.resolver_match
     url_name = match.url_name if match else None
     if user is None or not user.is_authenticated:
-        return [MenuItem(reverse("home"), gettext("Home"), url_name == "home")]
-    items = [MenuItem(reverse("home"), gettext("Connected home"), url_name == "home")]
+        return (("home", None, None, url_name == "home"),)
+    entries = [("connected_home", None, None, url_name == "home")]
     if user_attachment_summary(user=user).managed > 0:
-        items.append(MenuItem(reverse("manager"), gettext("Manager activities"), url_name in _MANAGER_PAGES))
+        entries.append(("manager", None, None, url_name in _MANAGER_PAGES))
     code = match.kwargs.get("code") if url_name == "workspace" else None
-    items.extend(
-        MenuItem(reverse("workspace", args=[workspace.code]), workspace.label, workspace.code == code)
+    entries.extend(
+        ("workspace", workspace.code, workspace.label, workspace.code == code)
         for workspace in user_workspaces(user=user).open
     )
-    items.append(MenuItem(reverse("account"), gettext("My account"), url_name in _ACCOUNT_PAGES))
+    entries.append(("account", None, None, url_name in _ACCOUNT_PAGES))
+    return tuple(entries)
+
+
+def _menu_items(entries):
+    fixed = {
+        "home": ("home", gettext("Home")),
+        "connected_home": ("home", gettext("Connected home")),
+        "manager": ("manager", gettext("Manager activities")),
+        "account": ("account", gettext("My account")),
+    }
+    items = []
+    for kind, code, label, current in entries:
+        if kind == "workspace":
+            items.append(MenuItem(reverse("workspace", args=[code]), label, current))
+        else:
+            url_name, fixed_label = fixed[kind]
+            items.append(MenuItem(reverse(url_name), fixed_label, current))
     return items
 
 
+def _menu(request, user):
+    entries = _menu_entries(request, user)
+    return _MENUS.get(
+        (*url_context(), entries),
+        lambda: render_to_string("partials/menu.html", {"menu_items": _menu_items(entries)}),
+    )
+
+
 def connected_menu(request):
-    """The header's main menu (home; for a logged-in user "Activités du gestionnaire" when a manager, the open
-    workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only when a page
+    """The header's main menu, as markup (home; for a logged-in user "Activités du gestionnaire" when a manager,
+    the open workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only when a page
     uses them (the counts and the open workspaces: one query, shared with the page's own reads)."""
     from django.utils.functional import SimpleLazyObject
 
     user = getattr(request, "user", None)
-    context = {"menu_items": SimpleLazyObject(lambda: _menu_items(request, user))}
+    context = {"menu": SimpleLazyObject(lambda: _menu(request, user))}
     if user is not None and user.is_authenticated:
         from structures.selectors import user_workspaces
 

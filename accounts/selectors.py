@@ -57,13 +57,13 @@ class WorkspaceChoices:
 
 
 def user_workspace_choices(*, user, structure=None, fresh=False) -> WorkspaceChoices:
-    """The workspaces ``user`` may open in "Mon Compte" (a cache read and one query, shared with the menu; ``fresh``
-    for writes). With ``structure`` (signup step 3, a person asking to join it: a Structure or its id), the
+    """The workspaces ``user`` may open in "Mon Compte" (one query, shared with the menu and the catalogue when it
+    is the request's first read of the user; ``fresh`` for writes). With ``structure`` (signup step 3, a person asking to join it: a Structure or its id), the
     workspaces open on that structure count as the user's structures' (a cache read and one query)."""
     if user is None:  # signup step 3: what the person may choose, whatever they have open
         catalogue, open_codes = workspace_catalogue_cached(), set()
     else:
-        workspaces = user_workspaces(user=user, fresh=fresh)
+        workspaces = user_workspaces(user=user, fresh=fresh, catalogue=True)
         catalogue, open_codes = workspaces.catalogue, set(workspaces.open_codes)
     if structure is not None:
         structure_codes = structure_workspace_codes(structure=structure)

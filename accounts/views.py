@@ -280,6 +280,8 @@ def _account_page(
     request, *, profile_form=None, password_form=None, secret_form=None, workspaces_form=None, status=200
 ):
     user = request.user
+    # First: the statement that reads the user's counts and workspaces then brings the catalogue along.
+    workspaces_form = workspaces_form or _workspaces_form(user=user)
     # "Mes rattachements aux structures": "5 lignes par page (N lignes)", like the search of seed 003.
     attachments = user_attachment_rows(user=user)
     attachments_page = Paginator(attachments, ATTACHMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -298,7 +300,7 @@ def _account_page(
             ),
             "password_form": password_form or PasswordChangeForm(user=user),
             "secret_form": secret_form or SecretQuestionForm(user=user),
-            "workspaces_form": workspaces_form or _workspaces_form(user=user),
+            "workspaces_form": workspaces_form,
             "attachments_page": attachments_page,
             "attachments_active": attachments.counts[0] + attachments.counts[1],
             "anchor": "#attachments",

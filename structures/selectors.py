@@ -91,35 +91,61 @@ def _attachment_summary_sql():
         f"SELECT 0, NULL, (SELECT COUNT(*) {active}), "
         f"(SELECT COUNT(*) {active} AND {_column(Membership, 'role')} IN (%s, %s)), "
         f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} = %s), "
-        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s)), NULL, NULL"
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s)), NULL, NULL, NULL, NULL"
     )
 
 
 def _event_count_sql():
     """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
     events, user = _table(Event), _column(Event, "user")
-    return f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0, NULL, NULL"  # noqa: S608
-
-
-@cache
-def _user_connected_sql(vendor):
-    """The statement of ``_user_connected_read``, written once per process for the database's ``vendor``."""
     return (
-        f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}"
+        f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0, NULL, NULL, NULL, NULL"  # noqa: S608
     )
 
 
-def _user_connected_read(*, user):
+def _catalogue_sql():
+    """The workspaces of the catalogue (``workspace_catalogue``) as rows of kind 4 of ``_user_connected_read``."""
+    code, position, default, label_fr, label_en, description_fr, description_en, available = (
+        _column(Workspace, field)
+        for field in (
+            "code",
+            "position",
+            "is_default",
+            "label_fr",
+            "label_en",
+            "description_fr",
+            "description_en",
+            "is_available",
+        )
+    )
+    return (
+        f"SELECT 4, {code}, {position}, CASE WHEN {default} THEN 1 ELSE 0 END, 0, 0, "  # noqa: S608
+        f"{label_fr}, {label_en}, {description_fr}, {description_en} FROM {_table(Workspace)} WHERE {available} = %s"
+    )
+
+
+@cache
+def _user_connected_sql(vendor, catalogue):
+    """The statement of ``_user_connected_read``, written once per process for the database's ``vendor``, with
+    the catalogue or without."""
+    sql = (
+        f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}"
+    )
+    return f"{sql} UNION ALL {_catalogue_sql()}" if catalogue else sql
+
+
+def _user_connected_read(*, user, catalogue=False):
     """One statement for what every connected page reads of its user: the four counts of
     ``user_attachment_summary`` (a row of kind 0), the user's workspaces (``user_workspaces``: kind 1, open for
-    the user, with what the menu shows of them; kind 2, the codes open on one of their active structures) and the
-    count of their events (kind 3, ``user_event_count``), kept on ``user``. Eight columns: the kind, a workspace
-    code, four numbers, two texts."""
+    the user, with what the menu shows of them; kind 2, the codes open on one of their active structures), the
+    count of their events (kind 3, ``user_event_count``) and, for the pages that list it (``catalogue``), the
+    workspaces of the catalogue (kind 4), kept on ``user``. Ten columns: the kind, a workspace code, four numbers,
+    four texts."""
     memberships = [user.pk, True]
     requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
     with connection.cursor() as cursor:
         cursor.execute(
-            _user_connected_sql(connection.vendor),
+            _user_connected_sql(connection.vendor, catalogue),
             [
                 *memberships,
                 *memberships,
@@ -129,10 +155,11 @@ def _user_connected_read(*, user):
                 *CLOSED_STATUSES,
                 *[user.pk, True, user.pk, True, True],
                 user.pk,
+                *([True] if catalogue else []),
             ],
         )
         rows = cursor.fetchall()
-    ((_, _, attachments, managed, pending, closed, _, _),) = [row for row in rows if row[0] == 0]
+    ((_, _, attachments, managed, pending, closed, *_),) = [row for row in rows if row[0] == 0]
     user._attachment_summary = AttachmentSummary(
         attachments=attachments, managed=managed, pending=pending, closed=closed
     )
@@ -147,6 +174,24 @@ def _user_connected_read(*, user):
         OpenWorkspace(code=code, label_fr=label_fr, label_en=label_en)
         for _, code, label_fr, label_en in opened
     ]
+    user._catalogue = None
+    if catalogue:
+        # As workspace_catalogue(): the available ones, by position then code.
+        user._catalogue = [
+            Workspace(
+                code=code,
+                position=position,
+                is_default=bool(default),
+                label_fr=label_fr,
+                label_en=label_en,
+                description_fr=description_fr,
+                description_en=description_en,
+                is_available=True,
+            )
+            for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
+                (row for row in rows if row[0] == 4), key=lambda row: (row[2], row[1])
+            )
+        ]
 
 
 def user_attachment_summary(*, user) -> AttachmentSummary:
@@ -534,15 +579,17 @@ class OpenWorkspace:
 class UserWorkspaces:
     """What the connected pages need of the workspaces: those the user has open and available (the menu, "Mes
     espaces"), the codes the user has open (Mon Compte) and those open on one of their active structures (Mon
-    Compte's choices), all read with the user's counts; the catalogue (the shared cache) when a page needs it."""
+    Compte's choices), all read with the user's counts; the catalogue, read with them too when the page asked for
+    it first (``user_workspaces(catalogue=True)``), else from the shared cache."""
 
     open: list
     open_codes: frozenset
     structure_codes: frozenset
+    read_catalogue: list | None = None
 
     @cached_property
     def catalogue(self):
-        return workspace_catalogue_cached()
+        return self.read_catalogue if self.read_catalogue is not None else workspace_catalogue_cached()
 
 
 def _user_workspace_codes_sql():
@@ -559,7 +606,7 @@ def _user_workspace_codes_sql():
     # Table and column names from the models' metadata, the values as parameters.
     own = (
         f"SELECT 1, a.{workspace}, w.{position}, CASE WHEN w.{available} THEN 1 ELSE 0 END, 0, 0, "  # noqa: S608
-        f"w.{label_fr}, w.{label_en} FROM {activations} a INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} "
+        f"w.{label_fr}, w.{label_en}, NULL, NULL FROM {activations} a INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} "
         f"WHERE a.{user} = %s AND a.{is_active} = %s"
     )
     joined = (
@@ -571,20 +618,26 @@ def _user_workspace_codes_sql():
         f"AND o.{_column(StructureWorkspace, 'is_active')} = %s"
     )
     opened = _column(StructureWorkspace, "workspace")
-    of_structures = f"SELECT 2, o.{opened}, 0, 0, 0, 0, NULL, NULL FROM {joined} WHERE {conditions}"  # noqa: S608
+    of_structures = (
+        f"SELECT 2, o.{opened}, 0, 0, 0, 0, NULL, NULL, NULL, NULL FROM {joined} WHERE {conditions}"  # noqa: S608
+    )
     return f"{own} UNION ALL {of_structures}"
 
 
-def user_workspaces(*, user, fresh=False) -> UserWorkspaces:
+def user_workspaces(*, user, fresh=False, catalogue=False) -> UserWorkspaces:
     """The user's workspaces (read with ``user_attachment_summary``), once per request: kept on ``user`` like the
-    summary; ``fresh`` reads them again, for writes."""
+    summary; ``fresh`` reads them again, for writes. ``catalogue``: with the catalogue, read in the same statement
+    when nothing of the user has been read yet in this request."""
     workspaces = None if fresh else getattr(user, "_workspaces", None)
     if workspaces is None:
         if fresh or getattr(user, "_workspace_codes", None) is None:
-            _user_connected_read(user=user)
+            _user_connected_read(user=user, catalogue=catalogue)
         open_codes, structure_codes = user._workspace_codes
         workspaces = user._workspaces = UserWorkspaces(
-            open=user._open_workspaces, open_codes=open_codes, structure_codes=structure_codes
+            open=user._open_workspaces,
+            open_codes=open_codes,
+            structure_codes=structure_codes,
+            read_catalogue=getattr(user, "_catalogue", None),
         )
     return workspaces
 

@@ -11,8 +11,7 @@ from accounts.models import SecretQuestion
 from structures.models import AttachmentRequest, Event, Membership, Role, Scope
 from tests.connected.conftest import login
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, ServiceFactory, StructureFactory
-from workspaces.models import WorkspaceActivation
-from workspaces.selectors import workspace_catalogue_cached
+from workspaces.models import Workspace, WorkspaceActivation
 
 
 @pytest.mark.parametrize(
@@ -50,7 +49,6 @@ def test_account_page(client, supplier, workspaces, lang, texts, django_assert_m
     structure = StructureFactory()
     AttachmentRequest.objects.create(user=supplier, structure=structure)
     login(client, supplier)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
     with django_assert_max_num_queries(10):
         response = client.get(f"/{lang}/mon-compte/")
     page = response.content.decode()
@@ -67,12 +65,11 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session, user, attachment counts and workspace codes (memberships, requests by status, the menu's manager
-    # check, the user's workspaces and those of their structures: one query, shared by the form and the menu), the
-    # workspace catalogue (a cache read), memberships, pending + services + primary managers
+    # session, user, attachment counts, workspace codes and catalogue (memberships, requests by status, the menu's
+    # manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by the
+    # form and the menu), memberships, pending + services + primary managers
     login(client, supplier)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get("/en/mon-compte/").status_code == 200
 
 
@@ -385,10 +382,9 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
         )
     login(client, supplier)
     pages = []
-    # session, user, the counts and workspace codes (with the menu's), the workspace catalogue (a cache read), the
-    # page's rows (memberships; pending requests + services + primary managers; closed requests)
-    workspace_catalogue_cached()  # the workspace catalogue in the shared cache, as after any earlier page
-    for number, queries in ((1, 5), (2, 8), (3, 5)):
+    # session, user, the counts, workspace codes and catalogue (with the menu's), the page's rows (memberships;
+    # pending requests + services + primary managers; closed requests)
+    for number, queries in ((1, 4), (2, 7), (3, 4)):
         with django_assert_num_queries(queries):
             response = client.get(f"/{lang}/mon-compte/", {"page": number})
         pages.append(html.unescape(response.content.decode()))
@@ -403,3 +399,19 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
     assert 'id="cancel-' not in pages[0] and pages[1].count('id="cancel-') == 3
     assert "Supprimer rattachements" in pages[0] or "Remove attachments" in pages[0]
     assert "Supprimer rattachements" not in pages[2] and "Remove attachments" not in pages[2]
+
+
+def test_mon_compte_lists_the_catalogue_as_it_is_in_the_database(client, supplier, workspaces):
+    """The catalogue comes with the statement that reads the user's counts: even a change that bypasses the
+    models' signals (a bulk update) shows at once, in the catalogue's order."""
+    login(client, supplier)
+    page = client.get("/en/mon-compte/").text
+    assert "Submit and follow your invoices" in page
+    # Position 2, then the migrated catalogue's, 10 and on.
+    assert page.index("Your requests to the support") < page.index("Commitments")
+    moved = Workspace.objects.filter(code=workspaces[1].code)
+    moved.update(label_en="Questions to the support", position=1000)
+    Workspace.objects.filter(code=workspaces[0].code).update(is_available=False)
+    page = client.get("/en/mon-compte/").text
+    assert "Submit and follow your invoices" not in page
+    assert page.index("Questions to the support") > page.index("Commitments")

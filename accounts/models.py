@@ -4,6 +4,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -153,3 +154,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         masked_local = f"{local[0]}***{local[-1]}" if len(local) > 2 else f"{local[:1]}***"
         masked_domain = f"{name[:1]}***{dot}{tld}" if name else f"{tld[:1]}***"
         return f"{masked_local}@{masked_domain}"
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the id of the user logged in on it as a column (set when the session is
+    saved, from its data): the session store reads the session and its user in one statement
+    (chorus_portal/sessions.py). No database constraint: a session saved while its user is being deleted still
+    saves, and a session whose user is gone reads as logged out."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from chorus_portal.sessions import SessionStore
+
+        return SessionStore

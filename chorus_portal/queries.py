@@ -18,6 +18,7 @@ Everything that varies from one call to the next must be a parameter: the compil
 value of the queryset as it was the first time (no ``timezone.now()`` in a prepared read).
 """
 
+import datetime
 from dataclasses import dataclass
 from weakref import ref as weak_ref
 
@@ -29,7 +30,19 @@ from django.db.models.query import get_related_populators
 _SAMPLES = {
     int: lambda index: -(2**52) - 7919 * index,
     str: lambda index: f"\ue000prepared-read-{index}\ue000",
+    datetime.datetime: lambda index: datetime.datetime(
+        1901, 2, 3, 4, 5, 6, 7919 + index, tzinfo=datetime.UTC
+    ),
 }
+
+
+def _adapted(kind, value, connection):
+    """A value as the queryset passes it to the database: a datetime (aware) as the backend stores it (SQLite: a
+    string in UTC), the others unchanged."""
+    if kind is datetime.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
 
 _INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
 
@@ -38,11 +51,11 @@ class PreparedRead:
     def __init__(self, model, build, **parameters):
         """``build(**values)`` returns a queryset of ``model``, unsliced, without annotations: one row is one
         instance (``all()``), with the rows of its ``select_related``, or a tuple with ``values_list()`` (``rows()``).
-        ``parameters`` names each value and its type, ``int`` or ``str``; the queryset must pass each value unchanged
-        to the database (a primary key, a code, an email)."""
+        ``parameters`` names each value and its type, ``int``, ``str`` or ``datetime`` (aware); the queryset must pass
+        each value unchanged to the database (a primary key, a code, an email, a date compared with a column)."""
         unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
         if unsupported:
-            raise TypeError(f"PreparedRead parameters are int or str, not {unsupported}")
+            raise TypeError(f"PreparedRead parameters are int, str or datetime, not {unsupported}")
         self.model = model
         self._build = build
         self._parameters = parameters
@@ -51,6 +64,10 @@ class PreparedRead:
     def _compile(self, alias):
         samples = {name: _SAMPLES[kind](index) for index, (name, kind) in enumerate(self._parameters.items())}
         queryset = self._build(**samples).using(alias)
+        connection = connections[alias]
+        passed = {
+            name: _adapted(self._parameters[name], sample, connection) for name, sample in samples.items()
+        }
         query = queryset.query
         if queryset.model is not self.model or query.annotations or query.extra or query.is_sliced:
             raise TypeError(
@@ -64,7 +81,7 @@ class PreparedRead:
             name = next(
                 (
                     name
-                    for name, sample in samples.items()
+                    for name, sample in passed.items()
                     if type(constant) is type(sample) and constant == sample
                 ),
                 None,
@@ -100,7 +117,11 @@ class PreparedRead:
         if any(type(value) is int and not _INTEGER_MIN <= value <= _INTEGER_MAX for value in values.values()):
             # No integer column holds it (and SQLite would refuse it).
             return compiled, alias, connection, None
-        params = [constant if name is None else values[name] for name, constant in compiled.slots]
+        kinds = self._parameters
+        params = [
+            constant if name is None else _adapted(kinds[name], values[name], connection)
+            for name, constant in compiled.slots
+        ]
         return compiled, alias, connection, params
 
     def _rows(self, using, values, offset=0, limit=None):

@@ -61,7 +61,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, whose user is the one read with the session (chorus_portal/sessions.py).
+    "chorus_portal.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -164,7 +165,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # "Remember me" keeps the session this long; otherwise it ends when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
-# Django's database sessions, read with one written-out statement (chorus_portal/sessions.py).
+# Django's database sessions (the portal's model, accounts.Session), each read with its user in one statement
+# (chorus_portal/sessions.py).
 SESSION_ENGINE = "chorus_portal.sessions"
 
 # django-axes: lock the login out after repeated failures for the same address from the same client.

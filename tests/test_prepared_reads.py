@@ -70,7 +70,7 @@ def test_a_queryset_that_does_not_pass_its_value_through_is_refused():
         ).all(pk=1)
     with pytest.raises(TypeError, match="offset needs a limit"):
         verified_by_pk.all(pk=1, offset=5)
-    with pytest.raises(TypeError, match="int or str"):
+    with pytest.raises(TypeError, match="int, str or datetime"):
         PreparedRead(User, lambda day: User.objects.filter(date_joined__date=day), day=object)
 
 

@@ -65,11 +65,11 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session, user, attachment counts, workspace codes and catalogue (memberships, requests by status, the menu's
+    # session and its user, attachment counts, workspace codes and catalogue (memberships, requests by status, the menu's
     # manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by the
     # form and the menu), memberships, pending + services + primary managers
     login(client, supplier)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get("/en/mon-compte/").status_code == 200
 
 
@@ -209,8 +209,8 @@ def test_attachment_search_five_rows_per_page(client, supplier, lang, django_ass
     for number in range(7):
         StructureFactory(corporate_name=f"GARAGE DU CENTRE {number}")
     login(client, supplier)
-    # session, user, count, page (with is_member/has_pending), menu: manager? and open workspaces (one query)
-    with django_assert_num_queries(5):
+    # session and its user, count, page (with is_member/has_pending), menu: manager? and open workspaces (one query)
+    with django_assert_num_queries(4):
         page = client.get(f"/{lang}/mon-compte/rattachements/recherche/", {"corporate_name": "garage centre"})
     assert page.content.decode().count("<td>GARAGE DU CENTRE") == 5
     second = client.get(
@@ -382,9 +382,9 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
         )
     login(client, supplier)
     pages = []
-    # session, user, the counts, workspace codes and catalogue (with the menu's), the page's rows (memberships;
+    # session and its user, the counts, workspace codes and catalogue (with the menu's), the page's rows (memberships;
     # pending requests + services + primary managers; closed requests)
-    for number, queries in ((1, 4), (2, 7), (3, 4)):
+    for number, queries in ((1, 3), (2, 6), (3, 3)):
         with django_assert_num_queries(queries):
             response = client.get(f"/{lang}/mon-compte/", {"page": number})
         pages.append(html.unescape(response.content.decode()))

@@ -95,6 +95,9 @@ def _get_user(request):
             request._cached_user = auth.get_user(request)
         finally:
             _session_reading_user.reset(token)
+        # Once read, ``request.user`` is the user itself (as after ``login()``), so that the page's many reads of
+        # it no longer go through the lazy object.
+        request.user = request._cached_user
     return request._cached_user
 
 

@@ -177,21 +177,24 @@ def _user_connected_read(*, user, catalogue=False):
     user._catalogue = None
     if catalogue:
         # As workspace_catalogue(): the available ones, by position then code.
-        user._catalogue = [
-            Workspace(
-                code=code,
-                position=position,
-                is_default=bool(default),
-                label_fr=label_fr,
-                label_en=label_en,
-                description_fr=description_fr,
-                description_en=description_en,
-                is_available=True,
+        fields = [field.attname for field in Workspace._meta.concrete_fields]
+        user._catalogue = []
+        for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
+            (row for row in rows if row[0] == 4), key=lambda row: (row[2], row[1])
+        ):
+            values = {
+                "code": code,
+                "label_fr": label_fr,
+                "label_en": label_en,
+                "description_fr": description_fr,
+                "description_en": description_en,
+                "is_default": bool(default),
+                "position": position,
+                "is_available": True,
+            }
+            user._catalogue.append(
+                Workspace.from_db(connection.alias, fields, [values[name] for name in fields])
             )
-            for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
-                (row for row in rows if row[0] == 4), key=lambda row: (row[2], row[1])
-            )
-        ]
 
 
 def user_attachment_summary(*, user) -> AttachmentSummary:

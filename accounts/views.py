@@ -57,6 +57,7 @@ from accounts.services import (
 )
 from accounts.signup_state import Outcome, SignupState
 from accounts.tokens import TokenError, activation_tokens, password_reset_tokens
+from chorus_portal.forms import unbound_form_markup
 from structures.identifiers import IDENTIFIER_FORMAT_HINTS
 from structures.models import IdentifierType, Scope, Structure
 from structures.selectors import structure_get_by_identifier, user_attachment_rows
@@ -298,8 +299,12 @@ def _account_page(
                     "phone": user.phone,
                 }
             ),
-            "password_form": password_form or PasswordChangeForm(user=user),
-            "secret_form": secret_form or SecretQuestionForm(user=user),
+            "password_form": password_form
+            or unbound_form_markup(PasswordChangeForm, lambda: PasswordChangeForm(user=user)),
+            "secret_form": secret_form
+            or unbound_form_markup(
+                SecretQuestionForm, lambda: SecretQuestionForm(user=user), shows=(user.secret_question,)
+            ),
             "workspaces_form": workspaces_form,
             "attachments_page": attachments_page,
             "attachments_active": attachments.counts[0] + attachments.counts[1],

@@ -13,7 +13,7 @@ from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.templatetags.dsfr_tags import dsfr_mark_optionnal_fields
 from dsfr.utils import dsfr_input_class_attr
 
-from chorus_portal.markup_cache import MarkupCache
+from chorus_portal.markup_cache import MarkupCache, url_context
 
 # --- Widgets rendered without the template engine ---------------------------------------------------
 # The DSFR field templates wrap Django's own widget templates (input, attrs, select, options). Those are a few
@@ -601,3 +601,18 @@ class PortalForm(DsfrBaseForm, metaclass=PortalFormMetaclass):
             first = next((name for name in self._errors if name in self.fields), None)
             if first:
                 self.fields[first].widget.attrs["autofocus"] = ""
+
+
+# --- Whole forms rendered once --------------------------------------------------------------------------
+# A page that shows a new, unbound form whose markup holds nothing of the visitor (a login box, Mon Compte's
+# password form) or only a value among a few (the secret question chosen) need not build the form to show it:
+# the markup is kept per form class, language, URL context and those values. A form with errors (a POST that
+# failed) is built and rendered as usual.
+_UNBOUND_FORMS = MarkupCache(size=500)
+
+
+def unbound_form_markup(form_class, build, *, shows=()):
+    """The markup of the unbound ``form_class`` that ``build()`` returns, rendered the first time and then kept for
+    each language, script prefix, URLconf and value of ``shows`` (a tuple of what the form shows of the visitor:
+    every one of them, or the markup of one visitor would be shown to another)."""
+    return _UNBOUND_FORMS.get((form_class, *url_context(), shows), lambda: build().render())

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.forms import LoginForm, SignupIdentifyForm
+from chorus_portal.forms import unbound_form_markup
 from news.selectors import news_for_home
 from structures.selectors import event_feed, user_has_attachment
 
@@ -37,9 +38,11 @@ def home(request):
         request,
         "home.html",
         {
-            "login_form": LoginForm(request),
+            "login_form": unbound_form_markup(LoginForm, lambda: LoginForm(request)),
             # "Vous êtes nouveau sur Chorus Pro ?": step 1 of the signup, posted to the signup itself.
-            "signup_form": SignupIdentifyForm(auto_id="new-%s"),
+            "signup_form": unbound_form_markup(
+                SignupIdentifyForm, lambda: SignupIdentifyForm(auto_id="new-%s")
+            ),
             "news": news_for_home(),
         },
     )

@@ -20,9 +20,11 @@ from chorus_portal.forms import (
     FixedChoiceField,
     FixedOptionsSelect,
     PortalForm,
+    unbound_form_markup,
 )
 from structures import forms as structure_forms
 from structures.countries import COUNTRY_CHOICES
+from tests.connected.conftest import login
 from tests.factories import ServiceFactory, StructureFactory, UserFactory
 from workspaces import selectors as workspace_selectors
 
@@ -374,3 +376,47 @@ def test_a_form_of_one_shape_copies_only_its_own_fields():
         assert new.fields[name].widget.attrs is not other.fields[name].widget.attrs
     new.fields["city"].widget.attrs["data-x"] = "1"
     assert "data-x" not in other.fields["city"].widget.attrs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_unbound_form_kept_whole_is_the_form_rendered_and_follows_what_it_shows(language):
+    """Mon Compte's password and secret-question forms and the home page's login and signup boxes are rendered once
+    per language and per value they show of the visitor; each equals the form built and rendered anew."""
+    first = UserFactory(secret_question="first_pet")
+    second = UserFactory(secret_question="birth_city")
+    with translation.override(language):
+        kept = [
+            (
+                unbound_form_markup(
+                    account_forms.SecretQuestionForm,
+                    lambda user=user: account_forms.SecretQuestionForm(user=user),
+                    shows=(user.secret_question,),
+                ),
+                str(account_forms.SecretQuestionForm(user=user)),
+            )
+            for user in (first, second, first)
+        ] + [
+            (
+                unbound_form_markup(
+                    account_forms.PasswordChangeForm, lambda: account_forms.PasswordChangeForm(user=first)
+                ),
+                str(account_forms.PasswordChangeForm(user=second)),
+            ),
+            (
+                unbound_form_markup(account_forms.LoginForm, lambda: account_forms.LoginForm(None)),
+                str(account_forms.LoginForm(None)),
+            ),
+        ]
+    for markup, rendered in kept:
+        assert markup == rendered
+    assert 'value="first_pet" selected' in kept[0][0] and 'value="birth_city" selected' in kept[1][0]
+
+
+@pytest.mark.django_db
+def test_mon_compte_shows_each_users_own_secret_question_in_turn(client):
+    selected = re.compile(r'<option value="([a-z_]+)" selected>')
+    for question in ["first_pet", "birth_city", "first_pet"]:
+        login(client, UserFactory(secret_question=question))
+        for language in ["fr", "en"]:
+            assert selected.findall(client.get(f"/{language}/mon-compte/").text) == [question]

@@ -27,8 +27,27 @@ from workspaces.selectors import workspace_catalogue, workspace_catalogue_cached
 MANAGER_ROLES = (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
 
+# What the feed shows of the rows an event refers to (Event.text): the structure's name, the workspace's label, the
+# names of the people. Not their other columns (a user's password hash, a structure's address).
+_EVENT_FEED_FIELDS = (
+    *(field.name for field in Event._meta.concrete_fields),
+    "structure__corporate_name",
+    "structure__label",
+    "workspace__label_fr",
+    "workspace__label_en",
+    "actor__first_name",
+    "actor__last_name",
+    "subject__first_name",
+    "subject__last_name",
+)
+
+
 def _events_of(user_id):
-    return Event.objects.filter(user=user_id).select_related("structure", "workspace", "actor", "subject")
+    return (
+        Event.objects.filter(user=user_id)
+        .select_related("structure", "workspace", "actor", "subject")
+        .only(*_EVENT_FEED_FIELDS)
+    )
 
 
 # The page of the feed shown by the connected home, read on each of its displays.
@@ -228,8 +247,19 @@ def user_memberships(*, user):
     )
 
 
-# The first rows of "Mes rattachements aux structures" (Mon Compte), read on every display of the page.
-_user_memberships_page = PreparedRead(Membership, lambda user_id: user_memberships(user=user_id), user_id=int)
+# The first rows of "Mes rattachements aux structures" (Mon Compte), read on every display of the page, with what
+# the rows show of each structure (its identifier and names), not its other columns.
+_user_memberships_page = PreparedRead(
+    Membership,
+    lambda user_id: user_memberships(user=user_id).only(
+        *(field.name for field in Membership._meta.concrete_fields),
+        "structure__identifier_type",
+        "structure__identifier",
+        "structure__corporate_name",
+        "structure__label",
+    ),
+    user_id=int,
+)
 
 
 def user_memberships_page(*, user, offset, limit):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SecretQuestion
-from structures.models import AttachmentRequest, Event, Membership, Role, Scope
+from structures.models import AttachmentRequest, Event, Membership, Role, Scope, Structure
 from tests.connected.conftest import login
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, ServiceFactory, StructureFactory
 from workspaces.models import Workspace, WorkspaceActivation
@@ -69,8 +69,17 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
     # manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by the
     # form and the menu), memberships, pending + services + primary managers
     login(client, supplier)
-    with django_assert_num_queries(6):
-        assert client.get("/en/mon-compte/").status_code == 200
+    with django_assert_num_queries(6) as queries:
+        page = client.get("/en/mon-compte/").text
+    for structure in Structure.objects.filter(memberships__user=supplier):
+        assert structure.identifier in page and html.escape(structure.corporate_name) in page
+    # The attachments read what their rows show of each structure, not its address or search text.
+    (memberships,) = [
+        query["sql"]
+        for query in queries
+        if 'ORDER BY "structures_structure"."corporate_name"' in query["sql"]
+    ]
+    assert '"corporate_name"' in memberships and '"search_text"' not in memberships
 
 
 def test_account_requires_login(client):

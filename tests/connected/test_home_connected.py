@@ -106,7 +106,10 @@ def test_the_feed_names_the_structure_the_person_and_the_manager_of_each_event(
     event_record(user=supplier, kind=Event.Kind.REQUEST_REFUSED, structure=structure, actor=None)
     login(client, supplier)
     client.get("/fr/")
-    with django_assert_num_queries(4):  # as many whatever the rows refer to
+    with django_assert_num_queries(4) as queries:  # as many whatever the rows refer to
         page = client.get("/fr/").content.decode()
     assert "Zoé &lt;b&gt;Martin&lt;/b&gt;" in page and "<b>Martin" not in page
     assert html.escape(structure.display_name) in page
+    # The feed reads the names it shows of the rows an event refers to, not the people's password hashes.
+    (feed,) = [query["sql"] for query in queries if query["sql"].startswith('SELECT "structures_event"')]
+    assert '"first_name"' in feed and '"password"' not in feed and '"address"' not in feed

@@ -33,6 +33,10 @@ def test_a_news_item_saved_shows_at_once(client, django_capture_on_commit_callba
         item = NewsFactory(body_fr="Deuxième actualité")
     assert "Deuxième actualité" in client.get("/fr/").text
     with django_capture_on_commit_callbacks(execute=True):
+        item.body_fr = "Deuxième actualité, corrigée"
+        item.save()
+    assert "Deuxième actualité, corrigée" in client.get("/fr/").text  # the news' markup is kept per version
+    with django_capture_on_commit_callbacks(execute=True):
         item.delete()
     assert "Deuxième actualité" not in client.get("/fr/").text
 

@@ -113,3 +113,16 @@ def test_the_feed_names_the_structure_the_person_and_the_manager_of_each_event(
     # The feed reads the names it shows of the rows an event refers to, not the people's password hashes.
     (feed,) = [query["sql"] for query in queries if query["sql"].startswith('SELECT "structures_event"')]
     assert '"first_name"' in feed and '"password"' not in feed and '"address"' not in feed
+
+
+def test_the_connected_home_shows_a_news_item_changed_at_once(
+    client, supplier, django_capture_on_commit_callbacks
+):
+    item = NewsFactory(body_en="Invoices from 1 September")
+    login(client, supplier)
+    assert "Invoices from 1 September" in client.get("/en/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        item.body_en = "Invoices from 1 October"
+        item.save()
+    page = client.get("/en/").text
+    assert "Invoices from 1 October" in page and "1 September" not in page

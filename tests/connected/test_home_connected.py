@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,7 @@ from structures.services import event_record
 from tests.connected.conftest import login
 from tests.factories import MembershipFactory, NewsFactory, UserFactory
 from workspaces.models import WorkspaceActivation
+from workspaces.services import workspace_activation_set
 
 
 def test_anonymous_home_keeps_the_login_box(client):
@@ -126,3 +128,27 @@ def test_the_connected_home_shows_a_news_item_changed_at_once(
         item.save()
     page = client.get("/en/").text
     assert "Invoices from 1 October" in page and "1 September" not in page
+
+
+def test_mes_espaces_lists_each_users_own_workspaces_in_turn(client, structure_with_manager, workspaces):
+    """« Mes espaces » is kept per workspaces listed: users who have different ones open, in turn, each see their
+    own, and a renamed workspace shows at once."""
+    structure, manager = structure_with_manager
+    user = MembershipFactory(structure=structure).user
+    workspace_activation_set(user=manager, workspace=workspaces[0], is_active=True)
+    for person in (manager, user):
+        workspace_activation_set(user=person, workspace=workspaces[1], is_active=True)
+    spaces = re.compile(r'<li><a class="fr-link" href="/en/[^"]+/">([^<]+)</a></li>')
+    for person, expected in [
+        (manager, ["Issued invoices", "Sent requests"]),
+        (user, ["Sent requests"]),
+        (UserFactory(), []),
+        (manager, ["Issued invoices", "Sent requests"]),
+    ]:
+        login(client, person)
+        page = client.get("/en/").text
+        assert spaces.findall(page) == expected
+        assert ("You have not opened any workspace yet." in page) is not expected
+    workspaces[1].label_en = "Support requests"
+    workspaces[1].save()
+    assert spaces.findall(client.get("/en/").text) == ["Issued invoices", "Support requests"]

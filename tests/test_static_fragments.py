@@ -5,6 +5,7 @@ import re
 
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.csp import LazyNonce
 
 TEMPLATE = Template(
     "{% load i18n portal_fragments %}{% static_fragment PORTAL_NAME %}"
@@ -39,3 +40,23 @@ def test_the_layout_is_the_same_on_every_request(client):
     strip = re.compile(r'(nonce="|csrfmiddlewaretoken" value=")[^"]+').sub
     assert strip(r"\1", first) == strip(r"\1", second)
     assert "Accès rapide" in first and 'id="footer"' in first
+
+
+def test_the_dsfr_scripts_are_django_dsfrs_with_each_requests_nonce_once_generated(settings):
+    kept = Template("{% load portal_fragments %}{% portal_dsfr_js csp_nonce %}")
+    library = Template("{% load dsfr_tags %}{% dsfr_js nonce=csp_nonce %}")
+
+    def both():
+        nonce = LazyNonce()
+        before = (kept.render(Context({"csp_nonce": nonce})), library.render(Context({"csp_nonce": nonce})))
+        str(nonce)  # generated (django-dsfr writes it only then)
+        after = (kept.render(Context({"csp_nonce": nonce})), library.render(Context({"csp_nonce": nonce})))
+        return before, after, str(nonce)
+
+    for _ in range(2):
+        (kept_before, library_before), (kept_after, library_after), nonce = both()
+        assert kept_before == library_before and "nonce" not in kept_before
+        assert kept_after == library_after and kept_after.count(f'nonce="{nonce}"') == 2
+    settings.DSFR_USE_INTEGRITY_CHECKSUMS = False
+    (kept_before, library_before), (kept_after, library_after), _ = both()
+    assert kept_before == library_before and kept_after == library_after and "integrity" not in kept_after

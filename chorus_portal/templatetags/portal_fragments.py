@@ -7,12 +7,17 @@ some pages (the password rules and the complexity meter's, the explanations of s
 they are rendered the first time and then reused, for each active language, script prefix, URLconf and value of the
 variables named in the tag (e.g. ``PORTAL_NAME``). What is inside must depend on nothing else: no user, no request,
 no CSRF token, no nonce. Kept in process memory (chorus_portal.markup_cache).
+
+``{% portal_dsfr_js csp_nonce %}``: django-dsfr's script tags, kept the same way with a stand-in for the request's nonce.
 """
 
 import itertools
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from dsfr.templatetags import dsfr_tags
 
 from chorus_portal.markup_cache import MarkupCache, url_context
 
@@ -45,3 +50,22 @@ def static_fragment(parser, token):
     nodelist = parser.parse(("endstatic_fragment",))
     parser.delete_first_token()
     return StaticFragmentNode(nodelist, variables)
+
+
+# The request's CSP nonce in kept markup: a private-use character, which escaping leaves as it is.
+_NONCE_STAND_IN = "\ue001"
+
+
+@register.simple_tag
+def portal_dsfr_js(nonce):
+    """django-dsfr's ``{% dsfr_js nonce=… %}`` (its two script tags), rendered once per URL context, whether the
+    nonce was generated yet (django-dsfr writes it only then) and the settings, with a stand-in where each page puts
+    its nonce."""
+    with_nonce = bool(nonce)
+
+    def render():
+        tag_data = dsfr_tags.dsfr_js(None, nonce=_NONCE_STAND_IN if with_nonce else None)
+        return tuple(render_to_string("dsfr/global_js.html", tag_data).split(_NONCE_STAND_IN))
+
+    parts = _FRAGMENTS.get(("dsfr_js", *url_context(), with_nonce), render)
+    return mark_safe(escape(nonce).join(parts) if with_nonce else parts[0])  # noqa: S308 (escaped nonce)

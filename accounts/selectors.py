@@ -57,9 +57,10 @@ class WorkspaceChoices:
 
 
 def user_workspace_choices(*, user, structure=None, fresh=False) -> WorkspaceChoices:
-    """The workspaces ``user`` may open in "Mon Compte" (one query, shared with the menu and the catalogue when it
-    is the request's first read of the user; ``fresh`` for writes). With ``structure`` (signup step 3, a person asking to join it: a Structure or its id), the
-    workspaces open on that structure count as the user's structures' (a cache read and one query)."""
+    """The workspaces ``user`` may open in "Mon Compte" (one query, shared with the menu, and the catalogue with it
+    when it is the request's first read of the user; ``fresh`` for writes). With ``structure`` (signup step 3, a
+    person asking to join it: a Structure or its id), the workspaces open on that structure count as the user's
+    structures' (a cache read and one query)."""
     if user is None:  # signup step 3: what the person may choose, whatever they have open
         catalogue, open_codes = workspace_catalogue_cached(), set()
     else:

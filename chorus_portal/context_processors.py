@@ -138,8 +138,8 @@ def _menu(request, user):
 
 def connected_menu(request):
     """The header's main menu, as markup (home; for a logged-in user "Activités du gestionnaire" when a manager,
-    the open workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only when a page
-    uses them (the counts and the open workspaces: one query, shared with the page's own reads)."""
+    the open workspaces and "Mon Compte"), and the user's open workspaces for the connected home. Evaluated only
+    when a page uses them (the counts and the open workspaces: one query, shared with the page's own reads)."""
     from django.utils.functional import SimpleLazyObject
 
     user = getattr(request, "user", None)

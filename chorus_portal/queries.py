@@ -12,10 +12,11 @@ Django's own model iterable computes them); later calls only run the statement a
     user = user_by_pk.first(pk=42)
 
 A read may join the rows its instances refer to (``select_related``: each instance comes with them, as from the
-ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters, the first page has no OFFSET).
+ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters;
+the first page has no OFFSET).
 
 Everything that varies from one call to the next must be a parameter: the compiled statement keeps every other
-value of the queryset as it was the first time (no ``timezone.now()`` in a prepared read).
+value of the queryset as it was the first time (``timezone.now()`` is a ``datetime`` parameter, not a constant).
 """
 
 import datetime

@@ -117,9 +117,8 @@ def _attachment_summary_sql():
 def _event_count_sql():
     """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
     events, user = _table(Event), _column(Event, "user")
-    return (
-        f"SELECT 3, NULL, (SELECT COUNT(*) FROM {events} WHERE {user} = %s), 0, 0, 0, NULL, NULL, NULL, NULL"  # noqa: S608
-    )
+    count = f"(SELECT COUNT(*) FROM {events} WHERE {user} = %s)"  # noqa: S608
+    return f"SELECT 3, NULL, {count}, 0, 0, 0, NULL, NULL, NULL, NULL"
 
 
 def _catalogue_sql():
@@ -639,8 +638,8 @@ def _user_workspace_codes_sql():
     # Table and column names from the models' metadata, the values as parameters.
     own = (
         f"SELECT 1, a.{workspace}, w.{position}, CASE WHEN w.{available} THEN 1 ELSE 0 END, 0, 0, "  # noqa: S608
-        f"w.{label_fr}, w.{label_en}, NULL, NULL FROM {activations} a INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} "
-        f"WHERE a.{user} = %s AND a.{is_active} = %s"
+        f"w.{label_fr}, w.{label_en}, NULL, NULL FROM {activations} a "
+        f"INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} WHERE a.{user} = %s AND a.{is_active} = %s"
     )
     joined = (
         f"{openings} o INNER JOIN {memberships} m "

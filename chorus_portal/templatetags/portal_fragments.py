@@ -5,10 +5,13 @@ favicons, the skip links, the brand of the header, the footer) are the same on e
 template work (a dozen ``{% translate %}``, ``{% url %}`` and ``{% static %}`` per page). So are the fixed texts of
 some pages (the password rules and the complexity meter's, the explanations of signup step 3). Wrapped in this tag
 they are rendered the first time and then reused, for each active language, script prefix, URLconf and value of the
-variables named in the tag (e.g. ``PORTAL_NAME``). What is inside must depend on nothing else: no user, no request,
-no CSRF token, no nonce. Kept in process memory (chorus_portal.markup_cache).
+variables named in the tag (e.g. ``PORTAL_NAME``; its text, ``str()``, is the key). What is inside must depend on
+nothing else: no request, no CSRF token, no nonce, nothing of the user but the variables named. A variable may name
+a list the fragment shows (the connected home's open workspaces, whose text holds every code and label) or a
+version of it (the news of the home pages, ``news.version``). Kept in process memory (chorus_portal.markup_cache).
 
-``{% portal_dsfr_js csp_nonce %}``: django-dsfr's script tags, kept the same way with a stand-in for the request's nonce.
+``{% portal_dsfr_js csp_nonce %}``: django-dsfr's script tags, kept the same way with a stand-in for the request's
+nonce.
 """
 
 import itertools

@@ -65,9 +65,9 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session and its user, attachment counts, workspace codes and catalogue (memberships, requests by status, the menu's
-    # manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by the
-    # form and the menu), memberships, pending + services + primary managers
+    # session and its user, attachment counts, workspace codes and catalogue (memberships, requests by status, the
+    # menu's manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by
+    # the form and the menu), memberships, pending + services + primary managers
     login(client, supplier)
     with django_assert_num_queries(6) as queries:
         page = client.get("/en/mon-compte/").text

@@ -51,8 +51,8 @@ def test_connected_home_feed_newest_first_and_paginated(
     NewsFactory()
     login(client, supplier)
     client.get("/en/")  # the news in the cache
-    # session and its user, events page, news (cache), then one query for the menu (manager?, open workspaces), the events
-    # count and "attached?"
+    # session and its user, events page, news (cache), then one query for the menu (manager?, open workspaces), the
+    # events count and "attached?"
     with django_assert_num_queries(4):
         page = client.get("/en/").content.decode()
     assert page.index("Your user account was created.") < page.index(

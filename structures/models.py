@@ -279,6 +279,12 @@ class Membership(models.Model):
     def is_manager(self):
         return self.role in (Role.PRIMARY_MANAGER, Role.SECONDARY_MANAGER)
 
+    @property
+    def role_label(self):
+        """``get_role_display()`` for the pages' tables, read from the enumeration (Django's rebuilds the flat list
+        of choices on each call)."""
+        return Role(self.role).label if self.role in Role.values else self.role
+
 
 class AttachmentRequest(models.Model):
     """A request to be attached to an existing structure, decided by one of its managers. Never deleted."""

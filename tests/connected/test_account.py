@@ -424,3 +424,16 @@ def test_mon_compte_lists_the_catalogue_as_it_is_in_the_database(client, supplie
     page = client.get("/en/mon-compte/").text
     assert "Submit and follow your invoices" not in page
     assert page.index("Questions to the support") > page.index("Commitments")
+
+
+@pytest.mark.parametrize(("lang", "role"), [("fr", "Gestionnaire principal"), ("en", "Primary manager")])
+def test_an_attachment_row_shows_its_role_and_keeps_its_id_unlocalized(
+    client, supplier, settings, lang, role
+):
+    """A row's checkbox sends the attachment's id as it is, even where numbers are shown with separators."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    membership = MembershipFactory(pk=12345, user=supplier, primary=True)
+    login(client, supplier)
+    page = html.unescape(client.get(f"/{lang}/mon-compte/").text)
+    assert f'value="{membership.pk}" id="membership-{membership.pk}"' in page
+    assert f"<td>{role}</td>" in page

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.db import connections
 
 IMMEDIATE_TASKS_BACKEND = "django.tasks.backends.immediate.ImmediateBackend"
 
@@ -23,7 +24,7 @@ def check_emails_queued(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def check_postgresql(app_configs, **kwargs):
     """Production runs on PostgreSQL: several web processes and the email worker write at the same time."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connections["default"].vendor != "postgresql":
         return [
             Warning(
                 "The database is not PostgreSQL: SQLite serialises every write of the web processes and the worker.",

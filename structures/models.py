@@ -282,8 +282,11 @@ class Membership(models.Model):
     @property
     def role_label(self):
         """``get_role_display()`` for the pages' tables, read from the enumeration (Django's rebuilds the flat list
-        of choices on each call)."""
-        return Role(self.role).label if self.role in Role.values else self.role
+        of choices on each call, as ``Role.values`` does)."""
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role
 
 
 class AttachmentRequest(models.Model):

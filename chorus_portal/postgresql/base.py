@@ -6,6 +6,8 @@ With ``CONN_HEALTH_CHECKS``, Django checks a kept connection at its first use in
 ``pg_terminate_backend``, an idle timeout) has something to read on its socket: the server's last message, then the
 end of the stream. So the check first asks the socket, without waiting: nothing to read on an idle, healthy
 connection means it is usable; anything to read (or a connection not idle) gets Django's ``SELECT 1``, which reads it.
+A close the socket does not show yet (a message already buffered by TLS, a network that drops without a word) ends
+as without any check: the request's query fails, the page is the 503 page, and the next request reconnects.
 """
 
 import select

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
 import pytest
 import requests
 from django.conf import settings
@@ -20,6 +21,15 @@ BASE_DIR = Path(settings.BASE_DIR)
 ON_POSTGRES = connection.vendor == "postgresql"
 requires_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
 SERVER_APPLICATION_NAME = "portal-under-test"
+
+
+def operator_connection():
+    """A connection of our own to the test database, outside Django's, as an operator's psql would be."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
+        dbname=db["NAME"], autocommit=True,
+    )  # fmt: skip
 
 
 def production_env(**overrides):

@@ -4,7 +4,6 @@ terminated by PostgreSQL itself)."""
 import threading
 import time
 
-import psycopg
 import pytest
 
 from tests.factories import NewsFactory
@@ -12,6 +11,7 @@ from tests.production.stack import (
     SERVER_APPLICATION_NAME,
     Server,
     free_port,
+    operator_connection,
     production_env,
     requires_postgres,
 )
@@ -62,14 +62,7 @@ def _server_backends(admin):
 
 @pytest.fixture
 def admin_connection(prod_server):
-    """A connection of our own to the test database, outside Django's, as an operator's psql would be."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
-        dbname=db["NAME"], autocommit=True,
-    ) as admin:  # fmt: skip
+    with operator_connection() as admin:
         yield admin
 
 

@@ -2,22 +2,17 @@
 Django's SELECT 1 when the server has said something, and a closed connection replaced. Read from PostgreSQL's own
 view of the connection (pg_stat_activity), through a second connection, as an operator would."""
 
-import psycopg
 import pytest
 from django.db import connection
 
-from tests.production.stack import requires_postgres
+from tests.production.stack import operator_connection, requires_postgres
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def observer():
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
-        dbname=connection.settings_dict["NAME"], autocommit=True,
-    ) as admin:  # fmt: skip
+    with operator_connection() as admin:
         yield admin
 
 

@@ -12,7 +12,8 @@ Django's own model iterable computes them); later calls only run the statement a
     user = user_by_pk.first(pk=42)
 
 A read may join the rows its instances refer to (``select_related``: each instance comes with them, as from the
-ORM) and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters;
+ORM), select values computed by the database (``annotate``: set on each instance under their names, as by the ORM)
+and be read a page at a time (``all(offset=..., limit=...)``: the statement's LIMIT and OFFSET are parameters;
 the first page has no OFFSET).
 
 Everything that varies from one call to the next must be a parameter: the compiled statement keeps every other
@@ -50,8 +51,8 @@ _INTEGER_MIN, _INTEGER_MAX = -(2**63), 2**63 - 1
 
 class PreparedRead:
     def __init__(self, model, build, **parameters):
-        """``build(**values)`` returns a queryset of ``model``, unsliced, without annotations: one row is one
-        instance (``all()``), with the rows of its ``select_related``, or a tuple with ``values_list()`` (``rows()``).
+        """``build(**values)`` returns a queryset of ``model``, unsliced: one row is one instance (``all()``), with
+        the rows of its ``select_related`` and its annotations, or a tuple with ``values_list()`` (``rows()``).
         ``parameters`` names each value and its type, ``int``, ``str`` or ``datetime`` (aware); the queryset must pass
         each value unchanged to the database (a primary key, a code, an email, a date compared with a column)."""
         unsupported = {name: kind for name, kind in parameters.items() if kind not in _SAMPLES}
@@ -70,10 +71,9 @@ class PreparedRead:
             name: _adapted(self._parameters[name], sample, connection) for name, sample in samples.items()
         }
         query = queryset.query
-        if queryset.model is not self.model or query.annotations or query.extra or query.is_sliced:
+        if queryset.model is not self.model or query.extra or query.is_sliced:
             raise TypeError(
-                "a PreparedRead reads its model's columns and those of its select_related, unsliced, "
-                "without annotations"
+                "a PreparedRead reads its model's columns, those of its select_related and its annotations, unsliced"
             )
         compiler = query.get_compiler(using=alias)
         sql, constants = compiler.as_sql()
@@ -98,13 +98,14 @@ class PreparedRead:
         ]
         fetch_mode = queryset._fetch_mode
         if query.values_select:
-            return _Compiled(sql, slots, None, converters, 0, [], fetch_mode)
+            return _Compiled(sql, slots, None, converters, 0, [], fetch_mode, ())
         # As Django's ModelIterable: the model's own columns, then the related rows' (select_related).
         own = compiler.klass_info["select_fields"]
         start, end = own[0], own[-1] + 1
         attnames = [column.target.attname for column in columns[start:end]]
         related = get_related_populators(compiler.klass_info, compiler.select, alias, fetch_mode)
-        return _Compiled(sql, slots, attnames, converters, start, related, fetch_mode)
+        annotations = tuple(compiler.annotation_col_map.items())
+        return _Compiled(sql, slots, attnames, converters, start, related, fetch_mode, annotations)
 
     def _statement(self, using, values):
         """The compiled read for the database in use, its alias and connection, and the statement's parameters for
@@ -182,6 +183,8 @@ class PreparedRead:
                 instance._state.peers = peers
             for populator in compiled.related:
                 populator.populate(row, instance)
+            for name, index in compiled.annotations:
+                setattr(instance, name, row[index])
             instances.append(instance)
         return instances
 
@@ -208,3 +211,4 @@ class _Compiled:
     start: int  # the index of the model's first column
     related: list  # Django's RelatedPopulator of each select_related row
     fetch_mode: object  # the queryset's (how its instances load a field or relation they were read without)
+    annotations: tuple  # (name, column index) of each annotation

@@ -14,6 +14,7 @@ Django's ``get_user`` runs, and the backend takes the user from it only when it 
 names; Django's checks (the session's hash of the password, the active flag) apply to it as to a user read alone.
 """
 
+import json
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
@@ -38,19 +39,37 @@ def _session_model():
 
 
 @cache
-def _session_with_user():
-    """The prepared read of a session, unexpired, and its user (made once the models are loaded)."""
+def _session_with_user(connected):
+    """The prepared read of a session, unexpired, and its user (made once the models are loaded); ``connected``:
+    with what the connected pages read of the user (``connected_rows``, JSON text)."""
+    from django.db import connection
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
+
+    from structures.selectors import user_connected_json_sql
+
     session = _session_model()
-    return PreparedRead(
-        session,
-        lambda key, now: session.objects.filter(session_key=key, expire_date__gt=now).select_related("user"),
-        key=str,
-        now=datetime,
-    )
+    column = session._meta.get_field("user").column
+    user_column = f"{connection.ops.quote_name(session._meta.db_table)}.{connection.ops.quote_name(column)}"
+
+    def read(key, now):
+        queryset = session.objects.filter(session_key=key, expire_date__gt=now).select_related("user")
+        if connected:
+            sql, params = user_connected_json_sql(user_column=user_column)
+            # The statement is written from the models' names, its values are parameters.
+            connected_rows = RawSQL(sql, params, output_field=TextField())  # noqa: S611
+            queryset = queryset.annotate(connected_rows=connected_rows)
+        return queryset
+
+    return PreparedRead(session, read, key=str, now=datetime)
 
 
 class SessionStore(db.SessionStore):
     _user_read = None
+    # Set by the middleware for a request whose page shows its user's menu (GET, HEAD): the session's read brings
+    # what the connected pages read first (structures.selectors.user_connected_json_sql) in the same statement.
+    # Not for a POST, whose writes come after the session is read.
+    reads_connected_user = False
 
     @classmethod
     def get_model_class(cls):
@@ -65,11 +84,16 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         if self.session_key is None:  # no cookie, or a key that is not one of ours
             return None
-        instance = _session_with_user().first(key=self.session_key, now=timezone.now())
+        connected = self.reads_connected_user
+        instance = _session_with_user(connected).first(key=self.session_key, now=timezone.now())
         if instance is None:
             self._session_key = None
             return None
         self._user_read = instance.user  # None: nobody logged in on it, or the user is gone
+        if connected and instance.user is not None and instance.connected_rows is not None:
+            from structures.selectors import user_connected_keep
+
+            user_connected_keep(user=instance.user, rows=json.loads(instance.connected_rows))
         return instance
 
     def user_read_with_session(self, user_id):
@@ -106,4 +130,6 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
 
     def process_request(self, request):
         super().process_request(request)
+        if request.method in ("GET", "HEAD") and isinstance(request.session, SessionStore):
+            request.session.reads_connected_user = True
         request.user = SimpleLazyObject(lambda: _get_user(request))

@@ -99,25 +99,30 @@ def _column(model, field):
     return connection.ops.quote_name(model._meta.get_field(field).column)
 
 
-def _attachment_summary_sql():
+def _attachment_summary_sql(user):
     """Four counts in one statement, with the models' table and column names. Written out rather than built with
     the ORM: this read runs on every connected page, and compiling the same statement from querysets (four
-    subqueries) costs ~3 ms of CPU per request here against ~0.1 ms for the statement itself (bench/RESULTS.md)."""
+    subqueries) costs ~3 ms of CPU per request here against ~0.1 ms for the statement itself (bench/RESULTS.md).
+    ``user`` is the SQL of the user's id, in this builder and the next ones: ``%s`` (a parameter), or a column of
+    an enclosing statement (``user_connected_json_sql``). The columns are named for that statement."""
     memberships, requests = _table(Membership), _table(AttachmentRequest)
-    active = f"FROM {memberships} WHERE {_column(Membership, 'user')} = %s AND {_column(Membership, 'is_active')} = %s"
-    of_user = f"FROM {requests} WHERE {_column(AttachmentRequest, 'user')} = %s"
+    active = (
+        f"FROM {memberships} WHERE {_column(Membership, 'user')} = {user} "
+        f"AND {_column(Membership, 'is_active')} = %s"
+    )
+    of_user = f"FROM {requests} WHERE {_column(AttachmentRequest, 'user')} = {user}"
     return (
-        f"SELECT 0, NULL, (SELECT COUNT(*) {active}), "
-        f"(SELECT COUNT(*) {active} AND {_column(Membership, 'role')} IN (%s, %s)), "
-        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} = %s), "
-        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s)), NULL, NULL, NULL, NULL"
+        f"SELECT 0 AS kind, NULL AS code, (SELECT COUNT(*) {active}) AS n1, "
+        f"(SELECT COUNT(*) {active} AND {_column(Membership, 'role')} IN (%s, %s)) AS n2, "
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} = %s) AS n3, "
+        f"(SELECT COUNT(*) {of_user} AND {_column(AttachmentRequest, 'status')} IN (%s, %s)) AS n4, "
+        f"NULL AS t1, NULL AS t2, NULL AS t3, NULL AS t4"
     )
 
 
-def _event_count_sql():
+def _event_count_sql(user):
     """The count of the user's events as a row of kind 3 of ``_user_connected_read``."""
-    events, user = _table(Event), _column(Event, "user")
-    count = f"(SELECT COUNT(*) FROM {events} WHERE {user} = %s)"  # noqa: S608
+    count = f"(SELECT COUNT(*) FROM {_table(Event)} WHERE {_column(Event, 'user')} = {user})"  # noqa: S608
     return f"SELECT 3, NULL, {count}, 0, 0, 0, NULL, NULL, NULL, NULL"
 
 
@@ -143,13 +148,59 @@ def _catalogue_sql():
 
 
 @cache
-def _user_connected_sql(vendor, catalogue):
+def _user_connected_sql(vendor, catalogue, user="%s"):
     """The statement of ``_user_connected_read``, written once per process for the database's ``vendor``, with
-    the catalogue or without."""
+    the catalogue or without, the user's id as ``user`` (``_attachment_summary_sql``)."""
     sql = (
-        f"{_attachment_summary_sql()} UNION ALL {_user_workspace_codes_sql()} UNION ALL {_event_count_sql()}"
+        f"{_attachment_summary_sql(user)} UNION ALL {_user_workspace_codes_sql(user)} "
+        f"UNION ALL {_event_count_sql(user)}"
     )
     return f"{sql} UNION ALL {_catalogue_sql()}" if catalogue else sql
+
+
+def _user_connected_params(user_id, *, catalogue):
+    """The parameters of ``_user_connected_sql``, in their order: ``user_id`` where the user's id is a parameter,
+    none where it is a column (``user_id`` None)."""
+    user = [] if user_id is None else [user_id]
+    return [
+        *[*user, True, *user, True, *MANAGER_ROLES],  # attachments, managed
+        *[*user, AttachmentRequest.Status.PENDING, *user, *CLOSED_STATUSES],  # pending, closed requests
+        *[*user, True, *user, True, True],  # workspaces: the user's, their structures'
+        *user,  # events
+        *([True] if catalogue else []),
+    ]
+
+
+@cache
+def _user_connected_json_sql(vendor, user_column):
+    """``_user_connected_sql`` (with the catalogue) as one value: its rows as a JSON array of arrays."""
+    columns = "kind, code, n1, n2, n3, n4, t1, t2, t3, t4"
+    rows = (
+        f"json_agg(json_build_array({columns}))"
+        if vendor == "postgresql"
+        else f"json_group_array(json_array({columns}))"
+    )
+    sql = _user_connected_sql(vendor, True, user_column)
+    return (
+        f"CASE WHEN {user_column} IS NULL THEN NULL "  # noqa: S608 (names from the models)
+        f"ELSE (SELECT CAST({rows} AS TEXT) FROM ({sql}) connected_rows) END"
+    )
+
+
+def user_connected_json_sql(*, user_column):
+    """(sql, params): what ``_user_connected_read`` reads (with the catalogue), as one value: its rows as JSON text,
+    for the user whose id is ``user_column`` (quoted SQL) of an enclosing statement (NULL: no user, nothing read).
+    The session read of a signed-in page (chorus_portal/sessions.py) selects it with the session and its user, then
+    hands the rows to ``user_connected_keep``: one statement for what every connected page reads first."""
+    return (
+        _user_connected_json_sql(connection.vendor, user_column),
+        _user_connected_params(None, catalogue=True),
+    )
+
+
+def user_connected_keep(*, user, rows):
+    """Keep on ``user`` the rows of ``user_connected_json_sql`` (decoded JSON), as ``_user_connected_read`` does."""
+    _user_connected_keep(user, rows, catalogue=True)
 
 
 def _user_connected_read(*, user, catalogue=False):
@@ -159,24 +210,16 @@ def _user_connected_read(*, user, catalogue=False):
     count of their events (kind 3, ``user_event_count``) and, for the pages that list it (``catalogue``), the
     workspaces of the catalogue (kind 4), kept on ``user``. Ten columns: the kind, a workspace code, four numbers,
     four texts."""
-    memberships = [user.pk, True]
-    requests_pending = [user.pk, AttachmentRequest.Status.PENDING]
     with connection.cursor() as cursor:
         cursor.execute(
             _user_connected_sql(connection.vendor, catalogue),
-            [
-                *memberships,
-                *memberships,
-                *MANAGER_ROLES,
-                *requests_pending,
-                user.pk,
-                *CLOSED_STATUSES,
-                *[user.pk, True, user.pk, True, True],
-                user.pk,
-                *([True] if catalogue else []),
-            ],
+            _user_connected_params(user.pk, catalogue=catalogue),
         )
         rows = cursor.fetchall()
+    _user_connected_keep(user, rows, catalogue=catalogue)
+
+
+def _user_connected_keep(user, rows, *, catalogue):
     ((_, _, attachments, managed, pending, closed, *_),) = [row for row in rows if row[0] == 0]
     user._attachment_summary = AttachmentSummary(
         attachments=attachments, managed=managed, pending=pending, closed=closed
@@ -192,27 +235,30 @@ def _user_connected_read(*, user, catalogue=False):
         OpenWorkspace(code=code, label_fr=label_fr, label_en=label_en)
         for _, code, label_fr, label_en in opened
     ]
-    user._catalogue = None
-    if catalogue:
-        # As workspace_catalogue(): the available ones, by position then code.
-        fields = [field.attname for field in Workspace._meta.concrete_fields]
-        user._catalogue = []
-        for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
-            (row for row in rows if row[0] == 4), key=lambda row: (row[2], row[1])
-        ):
-            values = {
-                "code": code,
-                "label_fr": label_fr,
-                "label_en": label_en,
-                "description_fr": description_fr,
-                "description_en": description_en,
-                "is_default": bool(default),
-                "position": position,
-                "is_available": True,
-            }
-            user._catalogue.append(
-                Workspace.from_db(connection.alias, fields, [values[name] for name in fields])
-            )
+    # The catalogue's rows (kind 4) when it was read, its instances made when a page lists it (_catalogue_of).
+    user._catalogue_rows = [row for row in rows if row[0] == 4] if catalogue else None
+
+
+def _catalogue_of(rows):
+    """The workspaces of the catalogue from rows of kind 4, as ``workspace_catalogue()`` lists them: the available
+    ones, by position then code."""
+    fields = [field.attname for field in Workspace._meta.concrete_fields]
+    workspaces = []
+    for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
+        rows, key=lambda row: (row[2], row[1])
+    ):
+        values = {
+            "code": code,
+            "label_fr": label_fr,
+            "label_en": label_en,
+            "description_fr": description_fr,
+            "description_en": description_en,
+            "is_default": bool(default),
+            "position": position,
+            "is_available": True,
+        }
+        workspaces.append(Workspace.from_db(connection.alias, fields, [values[name] for name in fields]))
+    return workspaces
 
 
 def user_attachment_summary(*, user) -> AttachmentSummary:
@@ -612,24 +658,27 @@ class UserWorkspaces:
     """What the connected pages need of the workspaces: those the user has open and available (the menu, "Mes
     espaces"), the codes the user has open (Mon Compte) and those open on one of their active structures (Mon
     Compte's choices), all read with the user's counts; the catalogue, read with them too when the page asked for
-    it first (``user_workspaces(catalogue=True)``), else from the shared cache."""
+    it first (``user_workspaces(catalogue=True)``) or with the session (``user_connected_json_sql``), else from
+    the shared cache."""
 
     open: list
     open_codes: frozenset
     structure_codes: frozenset
-    read_catalogue: list | None = None
+    catalogue_rows: list | None = None  # the catalogue's rows, when read with the rest
 
     @cached_property
     def catalogue(self):
-        return self.read_catalogue if self.read_catalogue is not None else workspace_catalogue_cached()
+        if self.catalogue_rows is not None:
+            return _catalogue_of(self.catalogue_rows)
+        return workspace_catalogue_cached()
 
 
-def _user_workspace_codes_sql():
+def _user_workspace_codes_sql(user):
     """The user's open workspaces and those open on their active structures, in one statement, with the models'
     table and column names (written out like ``_attachment_summary_sql``: it runs on every connected page)."""
     activations, openings = _table(WorkspaceActivation), _table(StructureWorkspace)
     memberships = _table(Membership)
-    workspace, user, is_active = (
+    workspace, user_column, is_active = (
         _column(WorkspaceActivation, field) for field in ("workspace", "user", "is_active")
     )
     code, position, available, label_fr, label_en = (
@@ -639,14 +688,15 @@ def _user_workspace_codes_sql():
     own = (
         f"SELECT 1, a.{workspace}, w.{position}, CASE WHEN w.{available} THEN 1 ELSE 0 END, 0, 0, "  # noqa: S608
         f"w.{label_fr}, w.{label_en}, NULL, NULL FROM {activations} a "
-        f"INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} WHERE a.{user} = %s AND a.{is_active} = %s"
+        f"INNER JOIN {_table(Workspace)} w ON w.{code} = a.{workspace} WHERE a.{user_column} = {user} "
+        f"AND a.{is_active} = %s"
     )
     joined = (
         f"{openings} o INNER JOIN {memberships} m "
         f"ON m.{_column(Membership, 'structure')} = o.{_column(StructureWorkspace, 'structure')}"
     )
     conditions = (
-        f"m.{_column(Membership, 'user')} = %s AND m.{_column(Membership, 'is_active')} = %s "
+        f"m.{_column(Membership, 'user')} = {user} AND m.{_column(Membership, 'is_active')} = %s "
         f"AND o.{_column(StructureWorkspace, 'is_active')} = %s"
     )
     opened = _column(StructureWorkspace, "workspace")
@@ -669,7 +719,7 @@ def user_workspaces(*, user, fresh=False, catalogue=False) -> UserWorkspaces:
             open=user._open_workspaces,
             open_codes=open_codes,
             structure_codes=structure_codes,
-            read_catalogue=getattr(user, "_catalogue", None),
+            catalogue_rows=getattr(user, "_catalogue_rows", None),
         )
     return workspaces
 

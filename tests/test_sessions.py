@@ -13,7 +13,11 @@ from django.utils import timezone
 from accounts.backends import UserBackend
 from accounts.models import Session, User
 from chorus_portal.sessions import SessionStore
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from structures.models import AttachmentRequest, Event, Role
+from structures.selectors import _user_connected_read, user_connected_keep, user_workspaces
+from structures.services import event_record
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
+from workspaces.models import WorkspaceActivation
 
 
 def test_settings_use_it():
@@ -70,12 +74,16 @@ def test_a_logged_in_page_reads_its_session_and_user_in_one_statement(client, dj
 
 def test_the_user_is_the_one_the_session_data_names_whatever_its_column_says(client):
     """The column only saves a query: a session whose column names someone else (or nobody: a session saved before
-    the column existed) still gets the user of its data, read alone, and the checks of Django's get_user."""
+    the column existed) still gets the user of its data, read alone, and the checks of Django's get_user; what was
+    read with the session of the other person (their menu) is not shown."""
     user = UserFactory(first_name="Stéphanie", last_name="DUPOND")
     session = _log_in(client, user)
-    Session.objects.filter(pk=session.pk).update(user=UserFactory(first_name="Jean", last_name="MARTIN"))
+    manager = UserFactory(first_name="Jean", last_name="MARTIN")
+    MembershipFactory(user=manager, role=Role.PRIMARY_MANAGER)
+    Session.objects.filter(pk=session.pk).update(user=manager)
     page = client.get("/fr/").text
     assert "Stéphanie DUPOND" in html.unescape(page) and "MARTIN" not in page
+    assert reverse("manager") not in page  # Jean MARTIN's "Activités du gestionnaire"
     Session.objects.filter(pk=session.pk).update(user=None)
     assert _name_shown(client)
 
@@ -97,6 +105,94 @@ def test_a_password_changed_or_an_account_deactivated_or_deleted_logs_the_sessio
     third.delete()
     response = client.get("/fr/")
     assert response.status_code == 200 and "Stéphanie DUPOND" not in html.unescape(response.text)
+
+
+# --- What every connected page reads of its user, read with the session -------------------------------------
+
+
+def _user_with_everything():
+    """A user with attachments (one as a manager), requests of each status, workspaces open for them and on their
+    structures, and events."""
+    user = UserFactory(first_name="Stéphanie", last_name="DUPOND")
+    managed, attached = StructureFactory(), StructureFactory()
+    MembershipFactory(user=user, structure=managed, role=Role.PRIMARY_MANAGER)
+    MembershipFactory(user=user, structure=attached)
+    AttachmentRequest.objects.create(user=user, structure=StructureFactory())
+    for status in ("REFUSED", "CANCELLED", "CANCELLED"):
+        AttachmentRequest.objects.create(
+            user=user, structure=StructureFactory(), status=status, decided_at=timezone.now()
+        )
+    WorkspaceActivation.objects.create(user=user, workspace_id="issued-invoices", is_active=True)
+    WorkspaceActivation.objects.create(user=user, workspace_id="sent-requests", is_active=False)
+    attached.workspaces.create(workspace_id="commitments", is_active=True)
+    for _ in range(3):
+        event_record(user=user, kind=Event.Kind.ACCOUNT_CREATED)
+    return user
+
+
+def _kept(user):
+    workspaces = user_workspaces(user=user, catalogue=True)
+    return (
+        user._attachment_summary,
+        user._event_count,
+        workspaces.open,
+        workspaces.open_codes,
+        workspaces.structure_codes,
+        [(workspace.code, workspace.label, workspace.description, workspace.is_default, workspace.position)
+         for workspace in workspaces.catalogue],
+    )  # fmt: skip
+
+
+def test_a_connected_page_reads_its_menu_with_the_session_in_the_same_statement(client):
+    user = _user_with_everything()
+    _log_in(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/fr/").text
+    assert reverse("manager") in page and "/fr/espaces/issued-invoices/" in page  # the menu
+    assert '"accounts_session"' in queries[0]["sql"] and '"structures_membership"' in queries[0]["sql"]
+    assert not [query for query in queries[1:] if '"structures_membership"' in query["sql"]]
+
+
+def test_what_is_read_with_the_session_is_what_the_pages_read_alone(client):
+    user = _user_with_everything()
+    session = _log_in(client, user)
+    store = SessionStore(session.session_key)
+    store.reads_connected_user = True
+    store.load()
+    with_session = store.user_read_with_session(user.pk)
+    alone = User.objects.get(pk=user.pk)
+    _user_connected_read(user=alone, catalogue=True)
+    assert _kept(with_session) == _kept(alone)
+    summary = with_session._attachment_summary
+    assert (summary.attachments, summary.managed, summary.pending, summary.closed) == (2, 1, 1, 3)
+    assert with_session._event_count == 3
+    assert user_workspaces(user=with_session).open_codes == {"issued-invoices"}
+    assert user_workspaces(user=with_session).structure_codes == {"commitments"}
+    nobody = User.objects.get(pk=UserFactory().pk)
+    user_connected_keep(
+        user=nobody, rows=[[0, None, 0, 0, 0, 0, None, None, None, None], [3, None, 0, 0, 0, 0]]
+    )
+    assert nobody._attachment_summary.attachments == 0 and user_workspaces(user=nobody).open == []
+
+
+def test_a_post_reads_its_user_with_the_session_and_the_menu_after_its_writes(client):
+    """A POST's writes come after its session is read: the menu of the page it shows is read when it is shown."""
+    user = _user_with_everything()
+    _log_in(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("account_profile"), {"last_name": "", "first_name": "Stéphanie"})
+    assert response.status_code == 400 and reverse("manager") in response.text
+    assert '"accounts_session"' in queries[0]["sql"] and '"structures_membership"' not in queries[0]["sql"]
+
+
+def test_a_session_without_a_user_reads_nothing_more():
+    store = SessionStore()
+    store["signup"] = {"email": "léa@example.fr"}
+    store.create()
+    reading = SessionStore(store.session_key)
+    reading.reads_connected_user = True
+    assert reading["signup"] == {"email": "léa@example.fr"}
+    assert reading.user_read_with_session(1) is None
 
 
 def test_outside_a_request_the_backend_reads_the_user_alone():

@@ -65,11 +65,12 @@ def test_account_page_queries_do_not_grow_with_attachments(client, supplier, dja
         pending = StructureFactory()
         MembershipFactory(structure=pending, primary=True)
         AttachmentRequest.objects.create(user=supplier, structure=pending)
-    # session and its user, attachment counts, workspace codes and catalogue (memberships, requests by status, the
-    # menu's manager check, the user's workspaces, those of their structures and the catalogue: one query, shared by
-    # the form and the menu), memberships, pending + services + primary managers
+    # the session, its user and what every connected page reads of them (attachment counts, workspace codes and
+    # catalogue: memberships, requests by status, the menu's manager check, the user's workspaces, those of their
+    # structures and the catalogue, shared by the form and the menu): one query; memberships, pending + services +
+    # primary managers
     login(client, supplier)
-    with django_assert_num_queries(6) as queries:
+    with django_assert_num_queries(5) as queries:
         page = client.get("/en/mon-compte/").text
     for structure in Structure.objects.filter(memberships__user=supplier):
         assert structure.identifier in page and html.escape(structure.corporate_name) in page
@@ -218,8 +219,8 @@ def test_attachment_search_five_rows_per_page(client, supplier, lang, django_ass
     for number in range(7):
         StructureFactory(corporate_name=f"GARAGE DU CENTRE {number}")
     login(client, supplier)
-    # session and its user, count, page (with is_member/has_pending), menu: manager? and open workspaces (one query)
-    with django_assert_num_queries(4):
+    # session, its user and the menu (manager? and open workspaces): one query; count, page (with is_member/has_pending)
+    with django_assert_num_queries(3):
         page = client.get(f"/{lang}/mon-compte/rattachements/recherche/", {"corporate_name": "garage centre"})
     assert page.content.decode().count("<td>GARAGE DU CENTRE") == 5
     second = client.get(
@@ -391,9 +392,9 @@ def test_attachments_five_rows_per_page(client, supplier, lang, status_line, dja
         )
     login(client, supplier)
     pages = []
-    # session and its user, the counts, workspace codes and catalogue (with the menu's), the page's rows (memberships;
-    # pending requests + services + primary managers; closed requests)
-    for number, queries in ((1, 3), (2, 6), (3, 3)):
+    # session, its user, the counts, workspace codes and catalogue (with the menu's): one query; the page's rows
+    # (memberships; pending requests + services + primary managers; closed requests)
+    for number, queries in ((1, 2), (2, 5), (3, 2)):
         with django_assert_num_queries(queries):
             response = client.get(f"/{lang}/mon-compte/", {"page": number})
         pages.append(html.unescape(response.content.decode()))

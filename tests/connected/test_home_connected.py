@@ -28,9 +28,9 @@ def test_anonymous_home_keeps_the_login_box(client):
 def test_connected_home_empty_feed(client, supplier, lang, feed, empty, menu, django_assert_num_queries):
     login(client, supplier)
     client.get(f"/{lang}/")  # the news in the cache
-    # session and its user, the statement of every connected page (its count of events: 0, so no page of events is read;
-    # the open workspaces of the menu), news (cache)
-    with django_assert_num_queries(3):
+    # session, its user and the statement of every connected page (its count of events: 0, so no page of events is
+    # read; the open workspaces of the menu): one query; news (cache)
+    with django_assert_num_queries(2):
         response = client.get(f"/{lang}/")
     page = html.unescape(response.content.decode())
     assert response.status_code == 200
@@ -51,9 +51,9 @@ def test_connected_home_feed_newest_first_and_paginated(
     NewsFactory()
     login(client, supplier)
     client.get("/en/")  # the news in the cache
-    # session and its user, events page, news (cache), then one query for the menu (manager?, open workspaces), the
-    # events count and "attached?"
-    with django_assert_num_queries(4):
+    # session, its user, the menu (manager?, open workspaces), the events count and "attached?": one query; events
+    # page, news (cache)
+    with django_assert_num_queries(3):
         page = client.get("/en/").content.decode()
     assert page.index("Your user account was created.") < page.index(
         "You opened the workspace Issued invoices."
@@ -108,7 +108,7 @@ def test_the_feed_names_the_structure_the_person_and_the_manager_of_each_event(
     event_record(user=supplier, kind=Event.Kind.REQUEST_REFUSED, structure=structure, actor=None)
     login(client, supplier)
     client.get("/fr/")
-    with django_assert_num_queries(4) as queries:  # as many whatever the rows refer to
+    with django_assert_num_queries(3) as queries:  # as many whatever the rows refer to
         page = client.get("/fr/").content.decode()
     assert "Zoé &lt;b&gt;Martin&lt;/b&gt;" in page and "<b>Martin" not in page
     assert html.escape(structure.display_name) in page

@@ -30,8 +30,9 @@ def test_manager_page_lists_pending_requests(
         pending(other)
     pending(StructureFactory(corporate_name="NOT MINE"))
     login(client, manager)
-    # session and its user, pending requests, their services, managed structures, menu: manager? and open workspaces
-    with django_assert_num_queries(5):
+    # session, its user and the menu (manager? and open workspaces): one query; pending requests, their services,
+    # managed structures
+    with django_assert_num_queries(4):
         response = client.get(f"/{lang}/gestionnaire/")
     page = response.content.decode()
     assert title in page
@@ -204,9 +205,9 @@ def test_structure_page_queries_are_bounded(client, structure_with_manager, lang
         request = pending(structure)
         services.attachment_request_decide(request_id=request.pk, by=manager, approve=False)
     login(client, manager)
-    # session and its user, my membership, members, their services, services, workspaces of the structure,
-    # decisions count + page, menu (manager? with the open workspaces)
-    with django_assert_num_queries(9):
+    # session, its user and the menu (manager? with the open workspaces): one query; my membership, members, their
+    # services, services, workspaces of the structure, decisions count + page
+    with django_assert_num_queries(8):
         response = client.get(f"/{lang}/gestionnaire/structures/{structure.pk}/")
     assert response.status_code == 200
 

@@ -2,6 +2,8 @@
 Django's SELECT 1 when the server has said something, and a closed connection replaced. Read from PostgreSQL's own
 view of the connection (pg_stat_activity), through a second connection, as an operator would."""
 
+import select
+
 import pytest
 from django.db import connection
 
@@ -52,6 +54,9 @@ def test_a_connection_the_server_spoke_on_gets_the_full_check_and_is_kept(observ
     with connection.cursor() as cursor:
         cursor.execute("LISTEN portal_health_check")
     observer.execute("NOTIFY portal_health_check")  # something to read on the kept connection's socket
+    # The server relays the notification on its own time: wait until it is there to read (at most 5 s).
+    readable, _, _ = select.select([connection.connection.fileno()], [], [], 5)
+    assert readable
     _new_request()
 
     connection.close_if_health_check_failed()

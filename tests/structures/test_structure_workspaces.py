@@ -232,9 +232,9 @@ def test_the_structure_page_queries_stay_bounded(client, managed, django_assert_
     for _ in range(5):
         MembershipFactory(structure=structure)
     login(client, primary)
-    # session and its user, my membership, members, their services, services, workspaces of the structure,
-    # decisions count, menu (manager? with the open workspaces; no decision yet: no page query)
-    with django_assert_num_queries(8):
+    # session, its user and the menu (manager? with the open workspaces): one query; my membership, members, their
+    # services, services, workspaces of the structure, decisions count (no decision yet: no page query)
+    with django_assert_num_queries(7):
         response = client.get(f"/fr/gestionnaire/structures/{structure.pk}/")
     assert response.status_code == 200
 

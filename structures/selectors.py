@@ -1,7 +1,7 @@
 """Reads of structures, attachments and event feeds, shaped so that each page runs a fixed number of queries."""
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q, Value
@@ -242,6 +242,13 @@ def _user_connected_keep(user, rows, *, catalogue):
 def _catalogue_of(rows):
     """The workspaces of the catalogue from rows of kind 4, as ``workspace_catalogue()`` lists them: the available
     ones, by position then code."""
+    return list(_catalogue_instances(tuple(sorted(tuple(row) for row in rows))))
+
+
+@lru_cache(maxsize=16)
+def _catalogue_instances(rows):
+    """``_catalogue_of``'s instances, made once per process for the same rows (sorted tuples): a function of what
+    the database holds, so every process has the same, and the pages only read them."""
     fields = [field.attname for field in Workspace._meta.concrete_fields]
     workspaces = []
     for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
@@ -258,7 +265,7 @@ def _catalogue_of(rows):
             "is_available": True,
         }
         workspaces.append(Workspace.from_db(connection.alias, fields, [values[name] for name in fields]))
-    return workspaces
+    return tuple(workspaces)
 
 
 def user_attachment_summary(*, user) -> AttachmentSummary:

@@ -8,7 +8,7 @@ user: a signed-in page sends one statement for both instead of two. The read is 
 the statement itself (bench/RESULTS.md). Everything else (writes, expiry, keys, ``clearsessions``) is Django's own
 store, unchanged.
 
-On a GET or HEAD (a page that shows its user's menu), the same statement also brings what every connected page
+On a GET or HEAD of a portal page (one that shows its user's menu; not the admin's), the same statement also brings what every connected page
 reads of its user (``structures.selectors.user_connected_json_sql``: the counts, the workspaces and the catalogue,
 as JSON text), kept on the user read with the session: a signed-in page starts with one statement instead of two.
 A POST reads its session alone: its writes come after, and the page it shows reads its user's menu after them.
@@ -71,9 +71,9 @@ def _session_with_user(connected):
 
 class SessionStore(db.SessionStore):
     _user_read = None
-    # Set by the middleware for a request whose page shows its user's menu (GET, HEAD): the session's read brings
-    # what the connected pages read first (structures.selectors.user_connected_json_sql) in the same statement.
-    # Not for a POST, whose writes come after the session is read.
+    # Set by the middleware for a request whose page shows its user's menu (a portal page, GET or HEAD): the
+    # session's read brings what the connected pages read first (structures.selectors.user_connected_json_sql) in
+    # the same statement. Not for a POST, whose writes come after the session is read, nor for the admin.
     reads_connected_user = False
 
     @classmethod
@@ -131,10 +131,17 @@ def _get_user(request):
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
-    """Django's, whose lazy ``request.user`` lets the backend take the user read with the session."""
+    """Django's, whose lazy ``request.user`` lets the backend take the user read with the session, and whose
+    session brings what the portal's pages show of their user (``SessionStore.reads_connected_user``)."""
 
     def process_request(self, request):
         super().process_request(request)
-        if request.method in ("GET", "HEAD") and isinstance(request.session, SessionStore):
-            request.session.reads_connected_user = True
         request.user = SimpleLazyObject(lambda: _get_user(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The page is known, its session not read yet: a portal page shown by a GET shows its user's menu; the
+        # admin's pages do not.
+        if request.method in ("GET", "HEAD") and isinstance(request.session, SessionStore):
+            match = request.resolver_match
+            if match is None or "admin" not in match.namespaces:
+                request.session.reads_connected_user = True

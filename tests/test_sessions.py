@@ -185,6 +185,18 @@ def test_a_post_reads_its_user_with_the_session_and_the_menu_after_its_writes(cl
     assert '"accounts_session"' in queries[0]["sql"] and '"structures_membership"' not in queries[0]["sql"]
 
 
+def test_an_admin_page_reads_its_user_with_the_session_and_nothing_more(client):
+    """The admin shows no menu of the portal: its session read is the session and its user alone."""
+    moderator = _user_with_everything()
+    User.objects.filter(pk=moderator.pk).update(is_staff=True, is_superuser=True)
+    _log_in(client, moderator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200 and response.context["user"] == moderator
+    assert '"accounts_session"' in queries[0]["sql"] and '"structures_membership"' not in queries[0]["sql"]
+    assert not [query for query in queries if '"structures_membership"' in query["sql"]]
+
+
 def test_a_session_without_a_user_reads_nothing_more():
     store = SessionStore()
     store["signup"] = {"email": "léa@example.fr"}

@@ -28,6 +28,8 @@ from django.contrib import auth
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.sessions.backends import db
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -69,6 +71,20 @@ def _session_with_user(connected):
     return PreparedRead(session, read, key=str, now=datetime)
 
 
+# Session data already verified by this process: the signed text -> its payload, serialized. A session read again
+# (the next pages of a person signed in or signing up) loads a copy of its payload instead of checking its signature
+# and decoding it again (~60 µs of a page, bench/RESULTS.md). Only a text whose signature the current keys accept is
+# kept; the keys changing empties it (tests); a process reads its settings once.
+_VERIFIED = {}
+_VERIFIED_SIZE = 5000  # emptied when reached: the sessions in use come back at once
+
+
+@receiver(setting_changed)
+def _forget_verified(*, setting, **kwargs):
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "SESSION_SERIALIZER"):
+        _VERIFIED.clear()
+
+
 class SessionStore(db.SessionStore):
     _user_read = None
     # Set by the middleware for a request whose page shows its user's menu (a portal page, GET or HEAD): the
@@ -79,6 +95,17 @@ class SessionStore(db.SessionStore):
     @classmethod
     def get_model_class(cls):
         return _session_model()
+
+    def decode(self, session_data):
+        payload = _VERIFIED.get(session_data)
+        if payload is not None:
+            return self.serializer().loads(payload)
+        session = super().decode(session_data)  # {} when the signature or the data is wrong
+        if session:
+            if len(_VERIFIED) >= _VERIFIED_SIZE:
+                _VERIFIED.clear()
+            _VERIFIED[session_data] = self.serializer().dumps(session)
+        return session
 
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)

@@ -46,6 +46,38 @@ def test_an_expired_or_unknown_session_reads_empty_and_forgets_its_key():
     assert Session.objects.count() == 1
 
 
+def test_a_session_read_again_is_a_copy_of_its_data():
+    store = SessionStore()
+    store["signup"] = {"email": "léa@example.fr", "draft": {"last_name": "MARTIN"}}
+    store.create()
+    first = SessionStore(store.session_key)
+    first["signup"]["draft"]["last_name"] = "changed in this request only"  # not saved
+    again = SessionStore(store.session_key)
+    assert again["signup"] == {"email": "léa@example.fr", "draft": {"last_name": "MARTIN"}}
+
+
+def test_session_data_whose_signature_is_wrong_reads_empty_even_after_the_right_one():
+    store = SessionStore()
+    store["signup"] = {"email": "léa@example.fr"}
+    store.create()
+    assert SessionStore(store.session_key)["signup"] == {"email": "léa@example.fr"}
+    signed = Session.objects.get(pk=store.session_key).session_data
+    value, signature = signed.rsplit(":", 1)
+    tampered = f"{value}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}"
+    assert SessionStore().decode(tampered) == {}
+    assert SessionStore().decode(signed) == {"signup": {"email": "léa@example.fr"}}
+
+
+def test_session_data_signed_with_a_key_no_longer_in_use_reads_empty(settings):
+    store = SessionStore()
+    store["signup"] = {"email": "léa@example.fr"}
+    store.create()
+    assert SessionStore(store.session_key)["signup"] == {"email": "léa@example.fr"}
+    settings.SECRET_KEY = "another key of the deployment, " + "k" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    assert dict(SessionStore(store.session_key).items()) == {}
+
+
 # --- The session's user, read with it ------------------------------------------------------------------------
 
 

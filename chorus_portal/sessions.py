@@ -8,10 +8,11 @@ user: a signed-in page sends one statement for both instead of two. The read is 
 the statement itself (bench/RESULTS.md). Everything else (writes, expiry, keys, ``clearsessions``) is Django's own
 store, unchanged.
 
-On a GET or HEAD of a portal page (one that shows its user's menu; not the admin's), the same statement also brings what every connected page
-reads of its user (``structures.selectors.user_connected_json_sql``: the counts, the workspaces and the catalogue,
-as JSON text), kept on the user read with the session: a signed-in page starts with one statement instead of two.
-A POST reads its session alone: its writes come after, and the page it shows reads its user's menu after them.
+On a GET or HEAD of a portal page (one that shows its user's menu; not the admin's), the same statement also brings
+what every connected page reads of its user (``structures.selectors.user_connected_json_sql``: the counts, the
+workspaces and the catalogue, as JSON text), kept on the user read with the session: a signed-in page starts with
+one statement instead of two. A POST reads its session alone: its writes come after, and the page it shows reads
+its user's menu after them.
 
 The user read with the session reaches the authentication backend through ``session_user``: the portal's
 authentication middleware (``AuthenticationMiddleware`` below) lends the request's session to the backend while

@@ -14,7 +14,7 @@ from accounts.backends import UserBackend
 from accounts.models import Session, User
 from chorus_portal.sessions import SessionStore
 from structures.models import AttachmentRequest, Event, Role
-from structures.selectors import _user_connected_read, user_connected_keep, user_workspaces
+from structures.selectors import _user_connected_read, user_workspaces
 from structures.services import event_record
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, StructureFactory, UserFactory
 from workspaces.models import WorkspaceActivation
@@ -185,26 +185,33 @@ def test_a_connected_page_reads_its_menu_with_the_session_in_the_same_statement(
     assert not [query for query in queries[1:] if '"structures_membership"' in query["sql"]]
 
 
-def test_what_is_read_with_the_session_is_what_the_pages_read_alone(client):
-    user = _user_with_everything()
-    session = _log_in(client, user)
-    store = SessionStore(session.session_key)
+def _read_with_the_session(client, user):
+    store = SessionStore(_log_in(client, user).session_key)
     store.reads_connected_user = True
     store.load()
-    with_session = store.user_read_with_session(user.pk)
+    return store.user_read_with_session(user.pk)
+
+
+def _read_alone(user):
     alone = User.objects.get(pk=user.pk)
     _user_connected_read(user=alone, catalogue=True)
-    assert _kept(with_session) == _kept(alone)
+    return alone
+
+
+def test_what_is_read_with_the_session_is_what_the_pages_read_alone(client):
+    user = _user_with_everything()
+    with_session = _read_with_the_session(client, user)
+    assert _kept(with_session) == _kept(_read_alone(user))
     summary = with_session._attachment_summary
     assert (summary.attachments, summary.managed, summary.pending, summary.closed) == (2, 1, 1, 3)
     assert with_session._event_count == 3
     assert user_workspaces(user=with_session).open_codes == {"issued-invoices"}
     assert user_workspaces(user=with_session).structure_codes == {"commitments"}
-    nobody = User.objects.get(pk=UserFactory().pk)
-    user_connected_keep(
-        user=nobody, rows=[[0, None, 0, 0, 0, 0, None, None, None, None], [3, None, 0, 0, 0, 0]]
-    )
-    assert nobody._attachment_summary.attachments == 0 and user_workspaces(user=nobody).open == []
+    client.post(reverse("logout"))
+    newcomer = UserFactory()  # nothing yet: no attachment, request, workspace nor event
+    with_session = _read_with_the_session(client, newcomer)
+    assert _kept(with_session) == _kept(_read_alone(newcomer))
+    assert with_session._attachment_summary.attachments == 0 and user_workspaces(user=with_session).open == []
 
 
 def test_a_post_reads_its_user_with_the_session_and_the_menu_after_its_writes(client):

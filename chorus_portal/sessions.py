@@ -169,7 +169,9 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The page is known, its session not read yet: a portal page shown by a GET shows its user's menu; the
         # admin's pages do not.
-        if request.method in ("GET", "HEAD") and isinstance(request.session, SessionStore):
-            match = request.resolver_match
-            if match is None or "admin" not in match.namespaces:
-                request.session.reads_connected_user = True
+        if (
+            request.method in ("GET", "HEAD")
+            and isinstance(request.session, SessionStore)
+            and "admin" not in request.resolver_match.namespaces
+        ):
+            request.session.reads_connected_user = True

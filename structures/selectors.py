@@ -242,18 +242,16 @@ def _user_connected_keep(user, rows, *, catalogue):
 def _catalogue_of(rows):
     """The workspaces of the catalogue from rows of kind 4, as ``workspace_catalogue()`` lists them: the available
     ones, by position then code."""
-    return list(_catalogue_instances(tuple(sorted(tuple(row) for row in rows))))
+    return list(_catalogue_instances(tuple(sorted(map(tuple, rows), key=lambda row: (row[2], row[1])))))
 
 
 @lru_cache(maxsize=16)
 def _catalogue_instances(rows):
-    """``_catalogue_of``'s instances, made once per process for the same rows (sorted tuples): a function of what
-    the database holds, so every process has the same, and the pages only read them."""
+    """``_catalogue_of``'s instances, made once per process for the same rows (tuples, by position then code): a
+    function of what the database holds, so every process has the same, and the pages only read them."""
     fields = [field.attname for field in Workspace._meta.concrete_fields]
     workspaces = []
-    for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in sorted(
-        rows, key=lambda row: (row[2], row[1])
-    ):
+    for _, code, position, default, _, _, label_fr, label_en, description_fr, description_en in rows:
         values = {
             "code": code,
             "label_fr": label_fr,
